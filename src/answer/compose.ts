@@ -1,0 +1,329 @@
+import { splitSentences } from '../chunk/sentences.js';
+import type { LoadedIndex } from '../index/store.js';
+import type { Retrieval } from '../retrieve/hybrid.js';
+import { coverage, type Concept } from '../retrieve/query.js';
+import { analyze } from '../text/analyze.js';
+import type { Answer, ArticleMeta, Citation, Figure, Lang, ScoredPassage } from '../types.js';
+import { acronymFor, acronymsIn, namesIn, numbersIn, quotedIn, yearsIn, type Candidate, type NumberMention } from './extract.js';
+import { LABELS } from './i18n.js';
+import { answerKind, countedWord, type AnswerKind } from './question.js';
+
+/**
+ * Below this share of the question's (idf-weighted) concepts found in one passage, the articles are taken
+ * not to hold the answer. Calibrated on the dev questions: answerable ones score 0.6–1, the others 0–0.35.
+ */
+export const MIN_COVERAGE = 0.5;
+const MAX_QUOTES = 3;
+const MAX_QUOTE_CHARS = 320;
+
+/** A sentence of a retrieved passage, scored against the question. */
+interface ScoredSentence {
+  docId: string;
+  /** Offsets in the article. */
+  start: number;
+  end: number;
+  text: string;
+  terms: Set<string>;
+  coverage: number;
+  /** Coverage counting the sentence before it too ("Хаб… . Бүгінгі таңда ұйым 42…"). */
+  contextTerms: Set<string>;
+  score: number;
+  passageRank: number;
+}
+
+export interface ComposeInput {
+  question: string;
+  language: Lang;
+  retrieval: Retrieval;
+  index: LoadedIndex;
+}
+
+export function compose({ question, language, retrieval, index }: ComposeInput): Omit<Answer, 'timings_ms'> {
+  const L = LABELS[language];
+  const refuse = (text: string): Omit<Answer, 'timings_ms'> => ({ question, language, answered: false, citations: [], more: [], text });
+  if (retrieval.unknownNames.length) return refuse(L.refusalNames(retrieval.unknownNames));
+  if (!retrieval.passages.length || retrieval.bestCoverage < MIN_COVERAGE) return refuse(L.refusal);
+
+  const analyzer = index.lexical.analyzer;
+  const kind = answerKind(question);
+  const sentences = scoreSentences(retrieval, analyzer);
+  if (!sentences.length) return refuse(L.refusal);
+  const meta = (docId: string) => index.manifest.documents[docId]?.meta;
+  const questionTerms = new Set(retrieval.plan.concepts.flatMap((c) => c.terms));
+  const inQuestion = (word: string) => analyze(word, analyzer).some((t) => questionTerms.has(t));
+
+  // The direct answer: the best typed candidate among the best sentences.
+  const unitConcept = kind === 'count' ? conceptOf(retrieval.plan.concepts, countedWord(question), analyzer) : undefined;
+  let direct: { sentence: ScoredSentence; candidate: Candidate } | undefined;
+  let bestScore = -Infinity;
+  for (const s of sentences.slice(0, 8)) {
+    for (const c of candidatesFor(kind, s.text, inQuestion, unitConcept)) {
+      const score = s.score + c.bonus - proximity(s.text, c, s, retrieval.plan.concepts, analyzer) * 0.01 + recency(meta(s.docId)) * 1e-6;
+      if (score > bestScore) {
+        bestScore = score;
+        direct = { sentence: s, candidate: c };
+      }
+    }
+  }
+
+  // Quotes: the direct answer's sentence (or the best one), then the best of other documents.
+  const first = direct?.sentence ?? sentences[0];
+  const quotes: ScoredSentence[] = [first];
+  for (const s of sentences) {
+    if (quotes.length >= MAX_QUOTES) break;
+    if (quotes.some((q) => q.docId === s.docId && overlaps(q, s))) continue;
+    if (s.score < first.score * 0.7 || s.coverage < 0.35) continue;
+    if (quotes.some((q) => q.docId === s.docId) && sentences.some((o) => !quotes.some((q) => q.docId === o.docId) && o.score >= first.score * 0.7)) continue;
+    quotes.push(s);
+  }
+
+  // Disagreement: the same kind of figure stated differently by different articles.
+  const figures = kind === 'count' && unitConcept ? disagreeingFigures(sentences, unitConcept, retrieval.plan.concepts, analyzer, meta) : [];
+
+  const citations: Citation[] = [];
+  const numberOf = new Map<string, number>();
+  const cite = (s: ScoredSentence, focus?: Candidate): Citation => {
+    const m = meta(s.docId);
+    let n = numberOf.get(s.docId);
+    if (n === undefined) numberOf.set(s.docId, (n = numberOf.size + 1));
+    const [qs, qe] = trimQuote(s, focus);
+    const c: Citation = {
+      n,
+      doc: s.docId,
+      title: m?.title ?? s.docId,
+      quote: s.text.slice(qs - s.start, qe - s.start),
+      start: qs,
+      end: qe,
+      score: round(s.score),
+      ...(m?.outlet ? { outlet: m.outlet } : m?.author ? { outlet: m.author } : {}),
+      ...(m?.date ? { date: m.date } : {}),
+      ...(m?.inferredYear ? { inferredYear: m.inferredYear } : {}),
+    };
+    citations.push(c);
+    return c;
+  };
+  const quoteCitations = quotes.map((q) => cite(q, q === direct?.sentence ? direct.candidate : undefined));
+  const figureList: Figure[] = [];
+  for (const f of figures) {
+    let n = numberOf.get(f.sentence.docId);
+    if (n === undefined) n = cite(f.sentence, f.mention).n;
+    figureList.push({ value: f.mention.text, citation: n });
+  }
+
+  let directText = direct ? direct.candidate.text : undefined;
+  if (direct && (kind === 'organization' || kind === 'which' || kind === 'person')) {
+    const acr = acronymFor(directText!, acronymsIn(articleText(index, direct.sentence.docId)));
+    if (acr && !directText!.includes(acr)) directText += ` (${acr})`;
+  }
+
+  const more = retrieval.passages
+    .filter((p) => !citations.some((c) => c.doc === p.passage.docId && c.start >= p.passage.start && c.end <= p.passage.end))
+    .slice(0, 5)
+    .map((p, i) => passageCitation(p, meta(p.passage.docId), citations.length + i + 1));
+
+  const text = renderText({ direct: directText, quotes: quoteCitations, figures: figureList, citations, language });
+  return {
+    question,
+    language,
+    answered: true,
+    ...(directText ? { direct: directText } : {}),
+    citations,
+    ...(figureList.length ? { disagreement: figureList } : {}),
+    more,
+    text,
+  };
+}
+
+function scoreSentences(retrieval: Retrieval, analyzer: LoadedIndex['lexical']['analyzer']): ScoredSentence[] {
+  const maxPassage = retrieval.passages[0]?.score || 1;
+  const byKey = new Map<string, ScoredSentence>();
+  retrieval.passages.forEach((sp, rank) => {
+    const p = sp.passage;
+    let prevTerms = new Set<string>();
+    for (const span of splitSentences(p.text)) {
+      const text = p.text.slice(span.start, span.end);
+      const terms = new Set(analyze(text, analyzer));
+      const contextTerms = new Set([...terms, ...prevTerms]);
+      prevTerms = terms;
+      const cov = coverage(retrieval.plan, terms);
+      const ctx = coverage(retrieval.plan, contextTerms);
+      const words = text.split(/\s+/).length;
+      let score = 0.6 * cov + 0.25 * ctx + 0.15 * (sp.score / maxPassage);
+      if (/\?\s*$/.test(text)) score -= 0.3; // an interviewer's question is not an answer
+      if (words < 4) score -= 0.2;
+      const key = `${p.docId}:${p.start + span.start}`;
+      const prev = byKey.get(key);
+      if (prev && prev.score >= score) continue;
+      byKey.set(key, { docId: p.docId, start: p.start + span.start, end: p.start + span.end, text, terms, coverage: cov, contextTerms, score, passageRank: rank });
+    }
+  });
+  return [...byKey.values()].sort((a, b) => b.score - a.score || a.passageRank - b.passageRank || a.start - b.start);
+}
+
+type Typed = Candidate & { bonus: number };
+
+function candidatesFor(kind: AnswerKind, sentence: string, inQuestion: (w: string) => boolean, unit?: Concept): Typed[] {
+  switch (kind) {
+    case 'count':
+      return numbersIn(sentence)
+        .filter((n) => !inQuestion(n.value.replace(/^[<>]/, '')))
+        .map((n) => ({ ...n, bonus: unit && countsUnit(n, unit) ? 0.3 : 0.02 }));
+    case 'year':
+      return yearsIn(sentence)
+        .filter((y) => !inQuestion(y.value!))
+        .map((y) => ({ ...y, bonus: 0.2 }));
+    case 'person':
+      return namesIn(sentence, inQuestion).map((c) => ({ ...c, bonus: /\s/.test(c.text) || /^(Mr|Mrs|Ms|Dr)/.test(c.text) ? 0.15 : 0.05 }));
+    case 'organization':
+    case 'place':
+      return namesIn(sentence, inQuestion).map((c) => ({ ...c, bonus: /\s/.test(c.text) || /^\p{Lu}{2,}$/u.test(c.text) ? 0.12 : 0.05 }));
+    case 'which':
+      return quotedIn(sentence)
+        .filter((c) => !inQuestion(c.text))
+        .map((c) => ({ ...c, bonus: 0.1 }));
+    default:
+      return [];
+  }
+}
+
+/** The counted word is among the words right after the number ("42 қатысушы ел", "35 наиболее развитых стран"). */
+function countsUnit(n: NumberMention, unit: Concept): boolean {
+  return n.unitWords.some((w) => analyze(w, 'stem').some((t) => unit.terms.includes(t)));
+}
+
+function conceptOf(concepts: Concept[], word: string | undefined, analyzer: LoadedIndex['lexical']['analyzer']): Concept | undefined {
+  if (!word) return undefined;
+  const terms = analyze(word, analyzer);
+  return concepts.find((c) => c.terms.some((t) => terms.includes(t)));
+}
+
+/** Words between a candidate and the nearest word of the question in its sentence. */
+function proximity(sentence: string, c: Candidate, _s: ScoredSentence, concepts: Concept[], analyzer: LoadedIndex['lexical']['analyzer']): number {
+  const positions: number[] = [];
+  for (const m of sentence.matchAll(/[\p{L}\p{N}]+/gu)) {
+    const terms = analyze(m[0], analyzer);
+    if (concepts.some((k) => k.terms.some((t) => terms.includes(t)))) positions.push(m.index!);
+  }
+  if (!positions.length) return 50;
+  let best = Infinity;
+  for (const p of positions) {
+    const [a, b] = p < c.start ? [p, c.start] : [c.end, p];
+    if (p >= c.start && p < c.end) return 0;
+    best = Math.min(best, sentence.slice(a, b).split(/\s+/).length);
+  }
+  return best;
+}
+
+function recency(m: ArticleMeta | undefined): number {
+  if (!m) return 0;
+  if (m.date) return Number(m.date.slice(0, 4)) + 0.5;
+  return m.inferredYear ?? 0;
+}
+
+interface FigureSource {
+  mention: NumberMention;
+  sentence: ScoredSentence;
+}
+
+/**
+ * Figures for the counted thing from sentences about the same subject: all the question's other concepts, or
+ * at least half of them, are in the sentence or the one before it. One figure per value and article.
+ */
+function disagreeingFigures(
+  sentences: ScoredSentence[],
+  unit: Concept,
+  concepts: Concept[],
+  analyzer: LoadedIndex['lexical']['analyzer'],
+  meta: (docId: string) => ArticleMeta | undefined,
+): FigureSource[] {
+  const others = concepts.filter((c) => c !== unit);
+  const found: FigureSource[] = [];
+  const seen = new Set<string>();
+  for (const s of sentences) {
+    const matched = others.filter((c) => c.terms.some((t) => s.contextTerms.has(t))).length;
+    if (others.length && matched < Math.max(1, Math.ceil(others.length / 2))) continue;
+    for (const n of numbersIn(s.text)) {
+      if (!countsUnit(n, unit)) continue;
+      const key = `${s.docId}|${n.value}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      found.push({ mention: { ...n, start: n.start, end: n.end }, sentence: s });
+    }
+  }
+  void analyzer;
+  const values = new Set(found.map((f) => f.mention.value));
+  if (values.size < 2) return [];
+  return found.sort(
+    (a, b) =>
+      recency(meta(b.sentence.docId)) - recency(meta(a.sentence.docId)) ||
+      Number(b.mention.value.replace(/\D/g, '')) - Number(a.mention.value.replace(/\D/g, '')),
+  );
+}
+
+/** Long sentences are cut to a window (at word boundaries) around what answers the question. */
+function trimQuote(s: ScoredSentence, focus?: Candidate): [number, number] {
+  if (s.text.length <= MAX_QUOTE_CHARS) return [s.start, s.end];
+  const center = focus ? (focus.start + focus.end) / 2 : s.text.length / 2;
+  let a = Math.max(0, Math.round(center - MAX_QUOTE_CHARS / 2));
+  let b = Math.min(s.text.length, a + MAX_QUOTE_CHARS);
+  a = Math.max(0, b - MAX_QUOTE_CHARS);
+  if (a > 0) a = s.text.indexOf(' ', a) + 1 || a;
+  if (b < s.text.length) b = s.text.lastIndexOf(' ', b) > a ? s.text.lastIndexOf(' ', b) : b;
+  while (b > a && /[\s,;:–—-]/.test(s.text[b - 1])) b--;
+  return [s.start + a, s.start + b];
+}
+
+function passageCitation(p: ScoredPassage, m: ArticleMeta | undefined, n: number): Citation {
+  return {
+    n,
+    doc: p.passage.docId,
+    title: m?.title ?? p.passage.docId,
+    quote: p.passage.text,
+    start: p.passage.start,
+    end: p.passage.end,
+    score: round(p.score),
+    ...(m?.outlet ? { outlet: m.outlet } : m?.author ? { outlet: m.author } : {}),
+    ...(m?.date ? { date: m.date } : {}),
+    ...(m?.inferredYear ? { inferredYear: m.inferredYear } : {}),
+  };
+}
+
+/** "Title — outlet, date (file)" for a source line. */
+export function describeSource(c: Pick<Citation, 'title' | 'outlet' | 'date' | 'inferredYear' | 'doc'>, language: Lang): string {
+  const L = LABELS[language];
+  const when = c.date ?? (c.inferredYear ? L.inferred(c.inferredYear) : L.noDate);
+  return `${c.title} — ${[c.outlet, when].filter(Boolean).join(', ')} (${c.doc})`;
+}
+
+function renderText(a: { direct?: string; quotes: Citation[]; figures: Figure[]; citations: Citation[]; language: Lang }): string {
+  const L = LABELS[a.language];
+  const parts: string[] = [];
+  if (a.direct) parts.push(`${a.direct}.`.replace(/([.!?])\.$/, '$1'));
+  parts.push(a.quotes.map((q) => `«${q.quote}» [${q.n}]`).join('\n'));
+  if (a.figures.length) {
+    const byN = new Map(a.citations.map((c) => [c.n, c]));
+    const lines = a.figures.map((f) => {
+      const c = byN.get(f.citation)!;
+      const when = c.date ?? (c.inferredYear ? L.inferred(c.inferredYear) : L.noDate);
+      return `• ${f.value} [${f.citation}], ${when}`;
+    });
+    parts.push(`${L.disagreement}\n${lines.join('\n')}`);
+  }
+  const sources = new Map<number, Citation>();
+  for (const c of a.citations) if (!sources.has(c.n)) sources.set(c.n, c);
+  parts.push(`${L.sources}\n${[...sources.values()].map((c) => `[${c.n}] ${describeSource(c, a.language)}`).join('\n')}`);
+  return parts.join('\n\n');
+}
+
+/** The indexed text of an article, from its passages. */
+function articleText(index: LoadedIndex, docId: string): string {
+  return (index.manifest.documents[docId]?.passageIds ?? []).map((id) => index.passages.get(id)?.text ?? '').join('\n');
+}
+
+function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,131 @@
+/** Finding the short answer inside a sentence: numbers with what they count, years, names, organisations. */
+
+export interface Candidate {
+  /** Exact text of the article for the answer ("43 страны-участницы", "Alikhan Baymenov"). */
+  text: string;
+  /** Offsets of `text` in the sentence. */
+  start: number;
+  end: number;
+  /** For numbers: the value compared across articles ("43", ">30"). */
+  value?: string;
+}
+
+const APPROX_BEFORE =
+  '(?:более\\s+чем|более|свыше|больше|около|почти|примерно|порядка|менее|меньше|до|over|more\\s+than|about|around|nearly|almost|approximately|up\\s+to|some)';
+const NUMBER_RE = new RegExp(
+  `(?<![\\p{L}\\p{N}№.,-])(?:(${APPROX_BEFORE})\\s+)?(\\d{1,3}(?:[ \\u00a0]\\d{3})+|\\d+(?:[.,]\\d+)?)(-(?:тан|тен|дан|ден|нан|нен)\\s+(?:астам|аса|артық))?(?![\\p{N}])(\\s*%)?`,
+  'giu',
+);
+const YEAR_RE = /(?<![\p{N}-])(19\d\d|20\d\d)(?![\p{N}])/gu;
+const MORE = /^(более|свыше|больше|over|more|астам|аса|артық)/i;
+const LESS = /^(менее|меньше|до|up)/i;
+
+export interface NumberMention extends Candidate {
+  value: string;
+  /** The words right after the number (what it counts), lower case. */
+  unitWords: string[];
+}
+
+/** Numbers in a sentence with up to three following words; years and parts of ranges or dates are left out. */
+export function numbersIn(sentence: string): NumberMention[] {
+  const out: NumberMention[] = [];
+  for (const m of sentence.matchAll(NUMBER_RE)) {
+    const digits = m[2].replace(/[ \u00a0]/g, '');
+    const start = m.index!;
+    let end = start + m[0].length;
+    const after = sentence.slice(end);
+    // Years, date parts ("17 июля"), ranges ("2024-2029") are not counts.
+    if (/^(19|20)\d\d$/.test(digits) && !m[1]) continue;
+    if (/^-\d/.test(after) || /^\s*(январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан)/iu.test(after))
+      continue;
+    const unit = after.match(/^[\s\u00a0]*([\p{L}][\p{L}-]*)(?:[\s\u00a0]+([\p{L}][\p{L}-]*))?(?:[\s\u00a0]+([\p{L}][\p{L}-]*))?/u);
+    const unitWords = unit ? [unit[1], unit[2], unit[3]].filter(Boolean).map((w) => w.toLowerCase()) : [];
+    // The shown phrase: the number and the word it counts ("43 страны-участницы", "25 countries").
+    if (unit?.[1]) end += unit[0].indexOf(unit[1]) + unit[1].length;
+    const qualifier = m[1] ?? m[3]?.trim().split(/\s+/).pop() ?? '';
+    const value = (MORE.test(qualifier) ? '>' : LESS.test(qualifier) ? '<' : '') + digits + (m[4] ? '%' : '');
+    out.push({ text: sentence.slice(start, end), start, end, value, unitWords });
+  }
+  return out;
+}
+
+export function yearsIn(sentence: string): Candidate[] {
+  const out: Candidate[] = [];
+  for (const m of sentence.matchAll(YEAR_RE)) {
+    const start = m.index!;
+    // "in March 2013", "в марте 2013 года": keep the month with the year.
+    const before = sentence.slice(0, start).match(/(\p{L}+)\s+$/u);
+    const month = before && /^(январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр|january|february|march|april|may|june|july|august|september|october|november|december)/iu.test(before[1]);
+    const s = month ? start - before![0].length : start;
+    out.push({ text: sentence.slice(s, start + 4), start: s, end: start + 4, value: m[1] });
+  }
+  return out;
+}
+
+// Words that start with a capital but name a role or a kind of body, not who or which one.
+const ROLE_WORDS =
+  /^(mr|mrs|ms|dr|director|chairman|chair|president|minister|head|deputy|secretary|general|government|republic|department|agency|academy|university|institute|school|committee|office|bureau|opening|initially|recently|today|the|a|an|in|on|at|of|this|that|these|it|he|she|they|we|директор|председатель|президент|министр|глава|руководитель|заместитель|правительство|правительства|республика|республики|агентство|агентства|академия|академии|департамент|департамента|комитет|комитета|бюро|министерство|министерства|главный|главы|это|в|на|по|с|к|о|и|а|но|при|для|за|от|из|после|так|как|также|кроме|между|согласно|поэтому|директоры|төраға|төрағасы|президенті|министрі|басшысы|орынбасары|бұл|сондай-ақ|сонымен)$/i;
+
+const MONTHS = /^(january|february|march|april|may|june|july|august|september|october|november|december|январ\p{L}*|феврал\p{L}*|март\p{L}*|апрел\p{L}*|ма[йя]|июн\p{L}*|июл\p{L}*|август\p{L}*|сентябр\p{L}*|октябр\p{L}*|ноябр\p{L}*|декабр\p{L}*)$/iu;
+
+const CAP_WORD = "\\p{Lu}[\\p{L}'’-]*";
+
+/**
+ * Runs of capitalised words (names of people, bodies, places), with words the question already says and
+ * role words trimmed from their ends. `inQuestion` tells whether a word is part of the question.
+ */
+export function namesIn(sentence: string, inQuestion: (word: string) => boolean): Candidate[] {
+  const re = new RegExp(`(?:(?:Mr|Mrs|Ms|Dr)\\.?\\s+)?${CAP_WORD}(?:\\s+(?:(?:of|for|and|de|van|von|al|ibn)\\s+(?:the\\s+)?)?${CAP_WORD})*`, 'gu');
+  const out: Candidate[] = [];
+  for (const m of sentence.matchAll(re)) {
+    const titled = /^(Mr|Mrs|Ms|Dr)\.?\s/.test(m[0]);
+    const words = [...m[0].matchAll(/[\p{L}'’.-]+/gu)].map((w) => ({ w: w[0], s: m.index! + w.index!, e: m.index! + w.index! + w[0].length }));
+    if (titled) {
+      out.push({ text: m[0], start: m.index!, end: m.index! + m[0].length });
+      continue;
+    }
+    const drop = (x: { w: string }) => inQuestion(x.w) || ROLE_WORDS.test(x.w.replace(/\.$/, '')) || MONTHS.test(x.w) || /^(of|for|and|the|de|van|von|al|ibn)$/.test(x.w);
+    while (words.length && drop(words[0])) words.shift();
+    while (words.length && drop(words[words.length - 1])) words.pop();
+    if (!words.length) continue;
+    // A run cut in the middle by a question word becomes two candidates ("Грузии Екатерина Кардава" → "Екатерина Кардава").
+    let group: typeof words = [];
+    const flush = () => {
+      if (group.length) out.push({ text: sentence.slice(group[0].s, group[group.length - 1].e), start: group[0].s, end: group[group.length - 1].e });
+      group = [];
+    };
+    for (const w of words) {
+      if (inQuestion(w.w) || ROLE_WORDS.test(w.w)) flush();
+      else group.push(w);
+    }
+    flush();
+  }
+  return out;
+}
+
+/** Text in «…» or "…" quotes: names of systems, programmes, documents. */
+export function quotedIn(sentence: string): Candidate[] {
+  const out: Candidate[] = [];
+  for (const m of sentence.matchAll(/«([^«»]{2,80})»|“([^“”]{2,80})”|"([^"]{2,80})"/gu)) {
+    const inner = m[1] ?? m[2] ?? m[3];
+    const start = m.index! + 1;
+    out.push({ text: inner, start, end: start + inner.length });
+  }
+  for (const m of sentence.matchAll(/№\s*\d+[\p{L}\d/-]*/gu)) out.push({ text: m[0], start: m.index!, end: m.index! + m[0].length });
+  return out;
+}
+
+/** Upper-case abbreviations (UNDP, ОЭСР). */
+export function acronymsIn(text: string): Set<string> {
+  return new Set([...text.matchAll(/(?<![\p{L}])\p{Lu}{2,6}(?![\p{L}])/gu)].map((m) => m[0]));
+}
+
+/** "United Nations Development Programme" → "UNDP" when the article uses that abbreviation. */
+export function acronymFor(phrase: string, articleAcronyms: Set<string>): string | undefined {
+  const initials = phrase
+    .split(/\s+/)
+    .filter((w) => /^\p{Lu}/u.test(w))
+    .map((w) => w[0])
+    .join('');
+  return initials.length >= 2 && articleAcronyms.has(initials) ? initials : undefined;
+}

@@ -1,0 +1,31 @@
+import type { Lang } from '../types.js';
+
+/** What kind of answer a question asks for. */
+export type AnswerKind = 'count' | 'year' | 'person' | 'organization' | 'place' | 'which' | 'other';
+
+const PATTERNS: Array<[AnswerKind, RegExp]> = [
+  ['count', /(^|[^\p{L}])(сколько|скольких|қанша|неше|how\s+many|how\s+much|what\s+number|number\s+of)(?!\p{L})/iu],
+  ['year', /(^|[^\p{L}])(когда|в\s+каком\s+году|с\s+какого\s+года|какого\s+года|қашан|қай\s+жыл\p{L}*|when|what\s+year|which\s+year|since\s+when)(?!\p{L})/iu],
+  ['organization', /(^|[^\p{L}])(как(ая|ой|ие|ую|ими|ой)\s+организаци\p{L}*|как(ое|им|ого)\s+(ведомств|агентств)\p{L}*|which\s+organi[sz]ations?|what\s+organi[sz]ations?|which\s+agency|қай\s+ұйым\p{L}*|қандай\s+ұйым\p{L}*)(?!\p{L})/iu],
+  ['person', /(^|[^\p{L}])(кто|кого|кем|кому|кім\p{L}*|who|whom|whose)(?!\p{L})/iu],
+  ['place', /(^|[^\p{L}])(где|куда|откуда|в\s+каком\s+городе|в\s+какой\s+стране|қайда|қай\s+жерде|where|which\s+city|which\s+countr(y|ies)|what\s+city)(?!\p{L})/iu],
+  ['which', /(^|[^\p{L}])(как(ой|ая|ое|ие|ую|им|ими|ого|ом|ой)|через\s+как\p{L}+|what|which|қай|қандай)(?!\p{L})/iu],
+];
+
+export function answerKind(question: string): AnswerKind {
+  for (const [kind, re] of PATTERNS) if (re.test(question)) return kind;
+  return 'other';
+}
+
+/**
+ * For a count question, the word for what is counted: the first content word after "сколько" /
+ * "how many" / "қанша" ("стран", "countries", "ел").
+ */
+export function countedWord(question: string): string | undefined {
+  const m = question.match(/(?:сколько|скольких|қанша|неше|how\s+many|how\s+much|number\s+of)\s+(?:(?:всего|же|ещё|еще|the|of)\s+)*([\p{L}-]+)/iu);
+  return m?.[1]?.toLowerCase();
+}
+
+export function isQuestionLang(x: string): x is Lang {
+  return x === 'ru' || x === 'kk' || x === 'en';
+}

@@ -1,0 +1,162 @@
+import { watch, type FSWatcher } from 'node:fs';
+import type { Config } from '../config.js';
+import type { Embedder } from '../embed/embedder.js';
+import { currentGeneration, loadIndex, type LoadedIndex } from '../index/store.js';
+import { retrieve } from '../retrieve/hybrid.js';
+import { detectLanguage } from '../text/language.js';
+import type { Answer } from '../types.js';
+import { compose } from './compose.js';
+
+export const MAX_QUESTION_CHARS = 2000;
+
+/** A question that cannot be asked as it is; `message` says why in one line. */
+export class QuestionError extends Error {
+  readonly exitCode = 2;
+}
+
+/** Rejects empty, over-long and control-character questions; returns the question trimmed. */
+export function validateQuestion(q: unknown): string {
+  if (typeof q !== 'string' || !q.trim()) throw new QuestionError('the question is empty: type a question, e.g. "Сколько стран входит в хаб?"');
+  if (q.length > MAX_QUESTION_CHARS) throw new QuestionError(`the question is too long (${q.length} characters; at most ${MAX_QUESTION_CHARS})`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(q)) throw new QuestionError('the question contains control characters; send plain text');
+  return q.trim().replace(/\s+/g, ' ');
+}
+
+export interface ServiceInfo {
+  articles: number;
+  passages: number;
+  /** Embedding model id, or null when answering from the lexical index only. */
+  model: string | null;
+  builtAt: string;
+  generation: string;
+  titles: Array<{ doc: string; title: string }>;
+}
+
+export interface ServiceOptions {
+  /** Loads the embedder for the index's model; null (with a reason) means lexical only. */
+  getEmbedder?: (modelId: string, dtype: string) => Promise<{ embedder: Embedder } | { embedder: null; reason: string }>;
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * The one answering service behind the command line and the bot: holds the loaded index (and model), answers
+ * questions, and switches to a newer index on disk without a restart. A question in flight keeps the index it
+ * started with.
+ */
+export class AnswerService {
+  private embedder: Embedder | null = null;
+  private embedderModel: string | null = null;
+  private watcher: FSWatcher | null = null;
+  private reloading: Promise<boolean> | null = null;
+
+  private constructor(
+    private readonly config: Config,
+    private index: LoadedIndex,
+    private readonly opts: ServiceOptions,
+  ) {}
+
+  static async open(config: Config, opts: ServiceOptions = {}): Promise<AnswerService> {
+    const index = await loadIndex(config.INDEX_DIR);
+    const s = new AnswerService(config, index, opts);
+    await s.ensureEmbedder(index);
+    return s;
+  }
+
+  get current(): LoadedIndex {
+    return this.index;
+  }
+
+  /** Whether questions use dense retrieval right now. */
+  get hybrid(): boolean {
+    return !!(this.index.vectors && this.embedder);
+  }
+
+  private async ensureEmbedder(index: LoadedIndex): Promise<void> {
+    const m = index.manifest.model;
+    if (!m || !this.opts.getEmbedder) return;
+    const key = `${m.id}|${m.dtype}`;
+    if (this.embedderModel === key) return;
+    const got = await this.opts.getEmbedder(m.id, m.dtype);
+    if (got.embedder && got.embedder.dim === m.dim) {
+      await this.embedder?.dispose();
+      this.embedder = got.embedder;
+      this.embedderModel = key;
+    } else {
+      this.embedder = null;
+      this.embedderModel = null;
+      this.opts.onWarning?.(
+        got.embedder
+          ? `warning: the model gives ${got.embedder.dim}-dimensional vectors but the index holds ${m.dim}; answering from the lexical index only (run \`npm run index\`).`
+          : `warning: embedding model ${m.id} is not available (${got.reason}); answering from the lexical index only.`,
+      );
+    }
+  }
+
+  async ask(rawQuestion: string): Promise<Answer> {
+    const t0 = performance.now();
+    const question = validateQuestion(rawQuestion);
+    const index = this.index; // a reload mid-question does not change what this question reads
+    const embedder = index.vectors ? this.embedder : null;
+    const t1 = performance.now();
+    const queryVector = embedder ? await embedder.embedQuery(question) : null;
+    const t2 = performance.now();
+    const retrieval = retrieve(index, question, { k: this.config.TOP_K, queryVector });
+    const t3 = performance.now();
+    const answer = compose({ question, language: detectLanguage(question), retrieval, index });
+    const t4 = performance.now();
+    const ms = (a: number, b: number) => Math.round((b - a) * 100) / 100;
+    return { ...answer, timings_ms: { embed: ms(t1, t2), retrieve: ms(t2, t3), compose: ms(t3, t4), total: ms(t0, t4) } };
+  }
+
+  info(): ServiceInfo {
+    const m = this.index.manifest;
+    return {
+      articles: Object.keys(m.documents).length,
+      passages: m.passageCount,
+      model: this.hybrid ? m.model!.id : null,
+      builtAt: m.builtAt,
+      generation: this.index.generation,
+      titles: Object.entries(m.documents).map(([doc, d]) => ({ doc, title: d.meta.title })),
+    };
+  }
+
+  /** Loads the index on disk if it is newer than the one in use. Returns true when it switched. */
+  async reload(): Promise<boolean> {
+    this.reloading ??= (async () => {
+      try {
+        const gen = await currentGeneration(this.config.INDEX_DIR);
+        if (!gen || gen === this.index.generation) return false;
+        const next = await loadIndex(this.config.INDEX_DIR);
+        await this.ensureEmbedder(next);
+        this.index = next;
+        return true;
+      } finally {
+        this.reloading = null;
+      }
+    })();
+    return this.reloading;
+  }
+
+  /** Reloads by itself whenever `npm run index` (or /reindex) switches the index on disk. */
+  watch(onReload?: (info: ServiceInfo) => void, onError?: (e: unknown) => void): void {
+    if (this.watcher) return;
+    let timer: NodeJS.Timeout | null = null;
+    const check = () => {
+      timer = null;
+      this.reload().then((switched) => switched && onReload?.(this.info()), onError);
+    };
+    this.watcher = watch(this.config.INDEX_DIR, (_event, file) => {
+      if (file && !String(file).startsWith('CURRENT')) return;
+      if (!timer) timer = setTimeout(check, 100);
+    });
+    this.watcher.on('error', (e) => onError?.(e));
+  }
+
+  async close(): Promise<void> {
+    this.watcher?.close();
+    this.watcher = null;
+    await this.embedder?.dispose();
+    this.embedder = null;
+  }
+}

@@ -1,0 +1,58 @@
+/** Sentence boundaries with offsets into the original text, so that every quote stays an exact substring. */
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+// Words after which a full stop does not end a sentence: titles, initials, common Russian/Kazakh/English abbreviations.
+const ABBREVIATIONS = new Set(
+  'г гг т д др пр проф акад им ул просп обл р-н стр рис табл млн млрд тыс руб тг см напр ст ред изд mr mrs ms dr prof st no vs etc e g i e inc ltd jr sr gen gov jan feb mar apr jun jul aug sep sept oct nov dec дж'.split(
+    ' ',
+  ),
+);
+
+/** Splits [start, end) of `text` into sentences; a line break always ends one. */
+export function splitSentences(text: string, start = 0, end = text.length): Span[] {
+  const spans: Span[] = [];
+  let s = start;
+  const push = (a: number, b: number) => {
+    while (a < b && /\s/.test(text[a])) a++;
+    while (b > a && /\s/.test(text[b - 1])) b--;
+    if (b > a) spans.push({ start: a, end: b });
+  };
+  for (let i = start; i < end; i++) {
+    const ch = text[i];
+    if (ch === '\n') {
+      push(s, i);
+      s = i + 1;
+      continue;
+    }
+    if (ch !== '.' && ch !== '!' && ch !== '?' && ch !== '…') continue;
+    // Take the whole run of closing punctuation and quotes: ?!», .")
+    let j = i + 1;
+    while (j < end && /[.!?…»"”’)\]]/.test(text[j])) j++;
+    if (j < end && !/\s/.test(text[j])) continue; // "eqyzmet.gov.kz", "3.5", "т.д."
+    let k = j;
+    while (k < end && /[ \t\u00a0]/.test(text[k])) k++;
+    if (k >= end) continue;
+    const next = text[k];
+    // A sentence starts with a capital, a digit, a quote or a dash of dialogue.
+    if (!/[\p{Lu}\p{N}«"“(\-–—]/u.test(next)) continue;
+    if (ch === '.') {
+      const wordBefore = text.slice(Math.max(start, i - 12), i).match(/([\p{L}-]+)$/u)?.[1] ?? '';
+      if (ABBREVIATIONS.has(wordBefore.toLowerCase())) continue;
+      // A single capital letter before the stop is an initial ("Дж. Перри", "A. Baymenov").
+      if (/^\p{Lu}$/u.test(wordBefore)) continue;
+    }
+    push(s, j);
+    s = j;
+    i = j - 1;
+  }
+  push(s, end);
+  return spans;
+}
+
+export function countWords(text: string): number {
+  return text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+}

@@ -1,0 +1,120 @@
+/** What an article says about itself: title, outlet, author, publication date; and which lines are page furniture. */
+
+// Lines a web page adds around an article: counters, buttons, edit stamps. Never indexed as content.
+const FURNITURE: RegExp[] = [
+  /^×?\s*reading mode\s*$/i,
+  /^give feedback\s*$/i,
+  /прочитано\s+\d+\s+раз/i,
+  /^последнее изменение\b/i,
+  /^(просмотров|просмотры|оқылды|views?)\s*:?\s*\d+\s*$/i,
+  /^(поделиться|share|print|печать|версия для печати|подписывайтесь|читайте также|read more|related articles?)\b.{0,40}$/i,
+  /^(фото|photo|сурет)\s*:.{0,80}$/i,
+];
+
+export function isFurniture(line: string): boolean {
+  const t = line.trim();
+  return FURNITURE.some((re) => re.test(t));
+}
+
+const OUTLET_PATTERNS: RegExp[] = [
+  /(?:передает|передаёт|сообщает|пишет)\s+(?:ИА|агентство|портал|сайт|корреспондент)?\s*«?([A-ZА-ЯЁ][\w\u0400-\u04FF.-]*(?:\.[a-z]{2,})?)»?/u,
+  /(?:хабарлайды|жазады)\s+«?([A-ZА-ЯЁ][\w\u0400-\u04FF.-]+)»?/u,
+  /(?:reports|according to)\s+([A-Z][\w.-]*\.(?:kz|com|ru|org|net))/u,
+  /^(?:Источник|Source|Дереккөз)\s*:\s*(.{2,60})$/mu,
+];
+
+export function findOutlet(text: string): string | undefined {
+  for (const re of OUTLET_PATTERNS) {
+    const m = text.match(re);
+    if (m) return m[1].replace(/[.,;]+$/, '').trim();
+  }
+  return undefined;
+}
+
+export function findAuthor(text: string): string | undefined {
+  const m = text.match(/^(?:Авторы?|Автор материала|Authors?|By)\s*:\s*(.{2,80})$/imu);
+  return m ? m[1].trim() : undefined;
+}
+
+const MONTHS: Record<string, number> = {};
+const monthNames: string[][] = [
+  ['январь', 'января', 'january', 'jan', 'қаңтар'],
+  ['февраль', 'февраля', 'february', 'feb', 'ақпан'],
+  ['март', 'марта', 'march', 'mar', 'наурыз'],
+  ['апрель', 'апреля', 'april', 'apr', 'сәуір'],
+  ['май', 'мая', 'may', 'мамыр'],
+  ['июнь', 'июня', 'june', 'jun', 'маусым'],
+  ['июль', 'июля', 'july', 'jul', 'шілде'],
+  ['август', 'августа', 'august', 'aug', 'тамыз'],
+  ['сентябрь', 'сентября', 'september', 'sep', 'sept', 'қыркүйек'],
+  ['октябрь', 'октября', 'october', 'oct', 'қазан'],
+  ['ноябрь', 'ноября', 'november', 'nov', 'қараша'],
+  ['декабрь', 'декабря', 'december', 'dec', 'желтоқсан'],
+];
+monthNames.forEach((names, i) => names.forEach((n) => (MONTHS[n] = i + 1)));
+const MONTH_RE = Object.keys(MONTHS).sort((a, b) => b.length - a.length).join('|');
+
+function iso(y: number, m: number, d: number): string | undefined {
+  if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31) return undefined;
+  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** All dates written out in a line, as ISO strings. */
+export function datesIn(line: string): string[] {
+  const out: string[] = [];
+  const dmy = new RegExp(`\\b(\\d{1,2})\\s+(${MONTH_RE})\\.?,?\\s+(\\d{4})`, 'giu');
+  for (const m of line.matchAll(dmy)) {
+    const d = iso(+m[3], MONTHS[m[2].toLowerCase()], +m[1]);
+    if (d) out.push(d);
+  }
+  const mdy = new RegExp(`\\b(${MONTH_RE})\\.?\\s+(\\d{1,2}),?\\s+(\\d{4})`, 'giu');
+  for (const m of line.matchAll(mdy)) {
+    const d = iso(+m[3], MONTHS[m[1].toLowerCase()], +m[2]);
+    if (d) out.push(d);
+  }
+  for (const m of line.matchAll(/\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b/g)) {
+    const d = iso(+m[3], +m[2], +m[1]);
+    if (d) out.push(d);
+  }
+  for (const m of line.matchAll(/\b(\d{4})-(\d{2})-(\d{2})\b/g)) {
+    const d = iso(+m[1], +m[2], +m[3]);
+    if (d) out.push(d);
+  }
+  return out;
+}
+
+const STAMP_HINT = /(\b\d{1,2}:\d{2}\b|опубликовано|published|жарияланды|понедельник|вторник|среда|четверг|пятница|суббота|воскресенье|monday|tuesday|wednesday|thursday|friday|saturday|sunday|дүйсенбі|сейсенбі|сәрсенбі|бейсенбі|жұма|сенбі|жексенбі)/i;
+
+/**
+ * The publication date, when the page states one: a dateline with a weekday, a time or "published",
+ * else a date standing alone on one of the first lines. A date inside the story ("the decree of 17 July")
+ * is not the publication date, and neither is a "last modified" stamp.
+ */
+export function findPublicationDate(lines: string[]): string | undefined {
+  for (const line of lines) {
+    if (/^последнее изменение|^last modified|^updated/i.test(line.trim())) continue;
+    const ds = datesIn(line);
+    if (ds.length && STAMP_HINT.test(line)) return ds[0];
+  }
+  const head = lines.filter((l) => l.trim()).slice(0, 3);
+  for (const line of head) {
+    const ds = datesIn(line);
+    if (ds.length && line.trim().length <= 40) return ds[0];
+  }
+  return undefined;
+}
+
+/**
+ * With no stated date, a lower bound for when the text was written: the latest year it mentions, or a year
+ * it mentions plus a span it says has passed since ("за 10 лет", "8 жылдан астам", "for 5 years").
+ */
+export function inferYear(text: string, now = new Date()): number | undefined {
+  const thisYear = now.getUTCFullYear();
+  const years = [...text.matchAll(/(?<!\d)(19[5-9]\d|20\d\d)(?!\d)/g)].map((m) => +m[1]).filter((y) => y <= thisYear);
+  if (!years.length) return undefined;
+  let best = Math.max(...years);
+  const earliest = Math.min(...years);
+  const spans = [...text.matchAll(/(?<![\d-])(\d{1,2})\s+(?:лет|года|год|жыл\p{L}*|years?)(?!\p{L})/giu)].map((m) => +m[1]);
+  for (const n of spans) if (n >= 1 && n <= 40 && earliest + n <= thisYear) best = Math.max(best, earliest + n);
+  return best;
+}

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Article } from '../types.js';
+import { detectLanguage } from '../text/language.js';
+import { findAuthor, findOutlet, findPublicationDate, inferYear, isFurniture } from './metadata.js';
+
+const ARTICLE_EXT = /\.(txt|md)$/i;
+/** Larger files are almost surely not news articles (dumps, logs) and would swamp the index. */
+export const MAX_ARTICLE_BYTES = 5 * 1024 * 1024;
+
+export interface SeedFile {
+  id: string;
+  absPath: string;
+}
+
+/** Every .txt/.md file under `dir`, recursively, in a stable order. Symlinks are not followed. */
+export async function listSeedFiles(dir: string): Promise<SeedFile[]> {
+  const root = path.resolve(dir);
+  const out: SeedFile[] = [];
+  async function walk(d: string): Promise<void> {
+    const entries = await fs.readdir(d, { withFileTypes: true });
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const abs = path.join(d, e.name);
+      if (e.isSymbolicLink()) continue;
+      if (e.isDirectory()) await walk(abs);
+      else if (e.isFile() && ARTICLE_EXT.test(e.name)) out.push({ id: path.relative(root, abs).split(path.sep).join('/'), absPath: abs });
+    }
+  }
+  await walk(root);
+  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+export type Decoded = { ok: true; text: string; hash: string } | { ok: false; reason: string };
+
+/** Decodes raw bytes as an article, or says why they cannot be one. */
+export function decodeArticle(bytes: Uint8Array): Decoded {
+  if (bytes.length > MAX_ARTICLE_BYTES) return { ok: false, reason: `larger than ${MAX_ARTICLE_BYTES / 1024 / 1024} MB` };
+  if (bytes.includes(0)) return { ok: false, reason: 'binary file (contains NUL bytes)' };
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { ok: false, reason: 'not valid UTF-8 text (save it as UTF-8)' };
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // eslint-disable-next-line no-control-regex
+  const controls = text.match(/[\u0000-\u0008\u000e-\u001f\u007f]/g)?.length ?? 0;
+  if (controls > 0 && controls > text.length * 0.01) return { ok: false, reason: 'binary file (control characters)' };
+  if (!/[\p{L}\p{N}]/u.test(text)) return { ok: false, reason: 'empty (no text)' };
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  return { ok: true, text, hash };
+}
+
+/** [start, end) ranges of non-empty, non-furniture lines. */
+export function contentRanges(text: string): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  let pos = 0;
+  for (const line of text.split('\n')) {
+    const start = pos;
+    const end = pos + line.length;
+    pos = end + 1;
+    if (!line.trim() || isFurniture(line)) continue;
+    // Trim surrounding white space (and a \r) so offsets frame the words themselves.
+    const lead = line.length - line.trimStart().length;
+    const trail = line.length - line.trimEnd().length;
+    ranges.push([start + lead, end - trail]);
+  }
+  return ranges;
+}
+
+/** Builds an Article from decoded text: metadata and content ranges. */
+export function parseArticle(id: string, text: string, hash: string): Article {
+  const lines = text.split('\n');
+  const content = contentRanges(text);
+  const firstLine = content.length ? text.slice(content[0][0], content[0][1]) : id;
+  const title = firstLine.replace(/^#+\s*/, '').trim().slice(0, 300);
+  const body = content.map(([s, e]) => text.slice(s, e)).join('\n');
+  const date = findPublicationDate(lines);
+  const article: Article = {
+    id,
+    text,
+    hash,
+    title,
+    language: detectLanguage(body),
+    content,
+  };
+  const outlet = findOutlet(body);
+  if (outlet) article.outlet = outlet;
+  const author = findAuthor(text);
+  if (author) article.author = author;
+  if (date) article.date = date;
+  else {
+    const y = inferYear(body);
+    if (y) article.inferredYear = y;
+  }
+  return article;
+}
+
+export interface IngestWarning {
+  file: string;
+  reason: string;
+}
+
+export interface IngestResult {
+  articles: Article[];
+  warnings: IngestWarning[];
+}
+
+/** Reads every article under `dir`. A file that cannot be read is skipped with a warning; it never stops the run. */
+export async function ingestDir(dir: string): Promise<IngestResult> {
+  const files = await listSeedFiles(dir);
+  const articles: Article[] = [];
+  const warnings: IngestWarning[] = [];
+  for (const f of files) {
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readFile(f.absPath);
+    } catch (e) {
+      warnings.push({ file: f.id, reason: `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})` });
+      continue;
+    }
+    const decoded = decodeArticle(bytes);
+    if (!decoded.ok) {
+      warnings.push({ file: f.id, reason: decoded.reason });
+      continue;
+    }
+    articles.push(parseArticle(f.id, decoded.text, decoded.hash));
+  }
+  return { articles, warnings };
+}

@@ -1,0 +1,111 @@
+import type { LoadedIndex } from '../index/store.js';
+import { analyze } from '../text/analyze.js';
+import type { Passage, ScoredPassage } from '../types.js';
+import { coverage, planQuery, type QueryPlan } from './query.js';
+
+export interface RetrieveOptions {
+  /** Passages to return after fusion, de-duplication and spreading over documents. */
+  k: number;
+  /** The question's `query: ` embedding, when the index has vectors and the model is loaded. */
+  queryVector?: Float32Array | null;
+}
+
+export interface Retrieval {
+  plan: QueryPlan;
+  passages: ScoredPassage[];
+  /** Best share of the question's concepts matched by one passage (0–1): the evidence that an answer is there. */
+  bestCoverage: number;
+  /** Proper names of the question that no article contains. */
+  unknownNames: string[];
+  mode: 'hybrid' | 'lexical';
+}
+
+const RRF_K = 60;
+const CANDIDATES = 40;
+/** Each further passage from a document already picked counts this much less. */
+const SAME_DOC_DISCOUNT = 0.9;
+const NEAR_DUPLICATE = 0.85;
+
+/**
+ * Lexical (BM25 with cross-lingual expansion) and dense (HNSW) rankings merged by reciprocal rank fusion,
+ * near-duplicates collapsed, and the result spread over documents.
+ */
+export function retrieve(index: LoadedIndex, question: string, opts: RetrieveOptions): Retrieval {
+  const plan = planQuery(question, index.lexical);
+  const lexHits = index.lexical.search([...plan.weights.keys()], CANDIDATES, plan.weights);
+  const denseHits = index.vectors && opts.queryVector ? index.vectors.search(opts.queryVector, CANDIDATES) : [];
+
+  const fused = new Map<number, ScoredPassage>();
+  const entry = (id: number): ScoredPassage | undefined => {
+    let e = fused.get(id);
+    if (!e) {
+      const passage = index.passages.get(id);
+      if (!passage) return undefined;
+      fused.set(id, (e = { passage, score: 0 }));
+    }
+    return e;
+  };
+  lexHits.forEach((h, rank) => {
+    const e = entry(h.id);
+    if (!e) return;
+    e.score += 1 / (RRF_K + rank + 1);
+    e.lexicalRank = rank + 1;
+    e.lexicalScore = h.score;
+  });
+  denseHits.forEach((h, rank) => {
+    const e = entry(h.id);
+    if (!e) return;
+    e.score += 1 / (RRF_K + rank + 1);
+    e.denseRank = rank + 1;
+    e.denseScore = h.score;
+  });
+
+  // With one list only, its own scores say more than ranks: BM25 relative to the best hit.
+  if (!denseHits.length && lexHits.length) {
+    const top = lexHits[0].score || 1;
+    for (const e of fused.values()) e.score = (e.lexicalScore ?? 0) / top;
+  } else {
+    const top = Math.max(...[...fused.values()].map((e) => e.score));
+    for (const e of fused.values()) e.score /= top;
+  }
+  const ranked = [...fused.values()].sort((a, b) => b.score - a.score || a.passage.id - b.passage.id);
+  const termSets = new Map<number, Set<string>>();
+  const termsOf = (p: Passage) => {
+    let s = termSets.get(p.id);
+    if (!s) termSets.set(p.id, (s = new Set(analyze(p.text, index.lexical.analyzer))));
+    return s;
+  };
+
+  // Greedy pick: best adjusted score first; a near-copy of a picked passage (a syndicated article) is dropped.
+  const picked: ScoredPassage[] = [];
+  const perDoc = new Map<string, number>();
+  const pool = ranked.slice(0, CANDIDATES);
+  while (picked.length < opts.k && pool.length) {
+    let best = -1;
+    let bestScore = -Infinity;
+    pool.forEach((c, i) => {
+      const s = c.score * SAME_DOC_DISCOUNT ** (perDoc.get(c.passage.docId) ?? 0);
+      if (s > bestScore) {
+        bestScore = s;
+        best = i;
+      }
+    });
+    const [c] = pool.splice(best, 1);
+    const terms = termsOf(c.passage);
+    if (picked.some((p) => jaccard(termsOf(p.passage), terms) >= NEAR_DUPLICATE)) continue;
+    picked.push({ ...c, score: c.score });
+    perDoc.set(c.passage.docId, (perDoc.get(c.passage.docId) ?? 0) + 1);
+  }
+
+  let bestCoverage = 0;
+  for (const p of picked) bestCoverage = Math.max(bestCoverage, coverage(plan, termsOf(p.passage)));
+  const unknownNames = plan.concepts.filter((c) => c.name && !c.known).map((c) => c.word);
+  return { plan, passages: picked, bestCoverage, unknownNames, mode: denseHits.length ? 'hybrid' : 'lexical' };
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  let inter = 0;
+  const [small, large] = a.size < b.size ? [a, b] : [b, a];
+  for (const t of small) if (large.has(t)) inter++;
+  return inter / (a.size + b.size - inter || 1);
+}

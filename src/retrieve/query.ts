@@ -1,0 +1,100 @@
+import type { LexicalIndex } from '../index/lexical.js';
+import { analyze, STOPWORDS, tokenize } from '../text/analyze.js';
+import { GLOSSARY } from '../text/glossary.js';
+import { isCyrillic, soundKey } from '../text/translit.js';
+
+/** One content word of a question and the index terms that count as a match for it. */
+export interface Concept {
+  word: string;
+  /** Analysed terms: the word's own first, then its translations and transliterations. */
+  terms: string[];
+  /** How telling a match is (idf of the rarest matching term; unseen words count as very telling). */
+  weight: number;
+  /** The word is a proper name (capitalised inside the question). */
+  name: boolean;
+  /** At least one of its terms occurs in the index. */
+  known: boolean;
+}
+
+export interface QueryPlan {
+  concepts: Concept[];
+  /** term → weight for BM25: the question's own terms 1, expansions less. */
+  weights: Map<string, number>;
+}
+
+const EXPANSION_WEIGHT = 0.6;
+
+/** The glossary with each form analysed, built once per analyzer. */
+const glossaryCache = new Map<string, Array<Set<string>>>();
+function analysedGlossary(index: LexicalIndex): Array<Set<string>> {
+  let g = glossaryCache.get(index.analyzer);
+  if (!g) {
+    g = GLOSSARY.map((row) => new Set([...row.en, ...row.ru, ...row.kk].flatMap((w) => analyze(w, index.analyzer))));
+    glossaryCache.set(index.analyzer, g);
+  }
+  return g;
+}
+
+/** Sound keys of the index vocabulary, per script; rebuilt when the index changes. */
+const keyCache = new WeakMap<LexicalIndex, Map<string, string[]>>();
+function soundKeys(index: LexicalIndex): Map<string, string[]> {
+  let m = keyCache.get(index);
+  if (!m) {
+    m = new Map();
+    for (const term of index.vocabulary()) {
+      const k = soundKey(term);
+      if (!k) continue;
+      const key = (isCyrillic(term) ? 'c:' : 'l:') + k;
+      const list = m.get(key);
+      if (list) list.push(term);
+      else m.set(key, [term]);
+    }
+    keyCache.set(index, m);
+  }
+  return m;
+}
+
+/** Analyses a question into concepts with their cross-lingual expansions. */
+export function planQuery(question: string, index: LexicalIndex): QueryPlan {
+  const glossary = analysedGlossary(index);
+  const keys = soundKeys(index);
+  const concepts: Concept[] = [];
+  const seen = new Set<string>();
+  const tokens = tokenize(question);
+  tokens.forEach((tok, i) => {
+    if (STOPWORDS.has(tok.word)) return;
+    const own = analyze(question.slice(tok.start, tok.end), index.analyzer);
+    if (!own.length || own.every((t) => seen.has(t))) return;
+    own.forEach((t) => seen.add(t));
+    const terms = new Set(own);
+    // Very short stems of other words ("cre", "соз") would match unrelated words.
+    for (const row of glossary) if (own.some((t) => row.has(t))) row.forEach((t) => t.length >= 4 && terms.add(t));
+    const key = soundKey(own[0]);
+    if (key) for (const t of keys.get((isCyrillic(own[0]) ? 'l:' : 'c:') + key) ?? []) terms.add(t);
+    const raw = question.slice(tok.start, tok.end);
+    // Capitalised after the first word: a name or an acronym (Алматы, France, НАТО).
+    const name = i > 0 && /^\p{Lu}/u.test(raw);
+    const present = [...terms].filter((t) => index.df(t) > 0);
+    const weight = present.length ? Math.max(...present.map((t) => index.idf(t))) : index.idf('\u0000unseen');
+    concepts.push({ word: tok.word, terms: [...terms], weight, name, known: present.length > 0 });
+  });
+  const weights = new Map<string, number>();
+  for (const c of concepts) {
+    c.terms.forEach((t, k) => {
+      const w = k < 1 ? 1 : EXPANSION_WEIGHT;
+      weights.set(t, Math.max(weights.get(t) ?? 0, w));
+    });
+  }
+  return { concepts, weights };
+}
+
+/** Share of the question's concepts (weighted by how telling they are) that a set of terms matches. */
+export function coverage(plan: QueryPlan, terms: Set<string>): number {
+  let total = 0;
+  let hit = 0;
+  for (const c of plan.concepts) {
+    total += c.weight;
+    if (c.terms.some((t) => terms.has(t))) hit += c.weight;
+  }
+  return total ? hit / total : 0;
+}

@@ -1,0 +1,130 @@
+/**
+ * Turning text into search terms, the same way for passages and questions.
+ * Russian and Kazakh inflect heavily (хаб, хаба, хабом; хабы, хабтың, хабқа), so exact words miss most
+ * matches; the analyzers below were compared on the dev questions (see README, "Retrieval quality").
+ */
+
+export type AnalyzerName = 'exact' | 'stem' | 'prefix5' | 'ngram3';
+
+export interface Token {
+  /** The normalised word (lower case, ё→е). */
+  word: string;
+  start: number;
+  end: number;
+}
+
+const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
+
+export function normalizeWord(w: string): string {
+  return w.toLowerCase().replace(/ё/g, 'е').replace(/[’']/g, "'");
+}
+
+export function tokenize(text: string): Token[] {
+  const out: Token[] = [];
+  for (const m of text.matchAll(WORD)) {
+    out.push({ word: normalizeWord(m[0]), start: m.index!, end: m.index! + m[0].length });
+  }
+  return out;
+}
+
+// Longest first. Russian noun/adjective/verb endings and Kazakh case, plural and possessive suffixes.
+const CYR_SUFFIXES = [
+  // Kazakh (agglutinative: plural + possessive + case may stack; stripped repeatedly below)
+  'лардың', 'лердің', 'дардың', 'дердің', 'тардың', 'тердің', 'ларға', 'лерге', 'дарға', 'дерге', 'тарға', 'терге',
+  'ларда', 'лерде', 'дарда', 'дерде', 'тарда', 'терде', 'лардан', 'лерден', 'дардан', 'дерден', 'тардан', 'терден',
+  'ларын', 'лерін', 'дарын', 'дерін', 'тарын', 'терін', 'лары', 'лері', 'дары', 'дері', 'тары', 'тері',
+  'лар', 'лер', 'дар', 'дер', 'тар', 'тер',
+  'ның', 'нің', 'дың', 'дің', 'тың', 'тің', 'ға', 'ге', 'қа', 'ке', 'на', 'не', 'да', 'де', 'та', 'те',
+  'дан', 'ден', 'тан', 'тен', 'нан', 'нен', 'мен', 'бен', 'пен', 'ды', 'ді', 'ты', 'ті', 'ны', 'ні',
+  'ында', 'інде', 'ынан', 'інен', 'ының', 'інің', 'ына', 'іне', 'ын', 'ін', 'сы', 'сі', 'ы', 'і',
+  // Russian
+  'иями', 'ями', 'ами', 'ией', 'иям', 'иях', 'ого', 'его', 'ому', 'ему', 'ыми', 'ими', 'ых', 'их', 'ой', 'ей', 'ий', 'ый',
+  'ая', 'яя', 'ое', 'ее', 'ую', 'юю', 'ом', 'ем', 'ам', 'ям', 'ах', 'ях', 'ов', 'ев', 'ия', 'ие', 'ии', 'ию', 'ью',
+  'ться', 'тся', 'ешь', 'ете', 'ют', 'ут', 'ят', 'ат', 'ит', 'ет', 'ил', 'ила', 'или', 'ило', 'ал', 'ала', 'али',
+  'ел', 'ела', 'ели', 'ть', 'ти', 'ся', 'сь',
+  'а', 'я', 'о', 'е', 'у', 'ю', 'ы', 'и', 'ь', 'й',
+].sort((a, b) => b.length - a.length);
+
+function stemCyrillic(w: string): string {
+  let s = w;
+  // Two passes catch stacked Kazakh suffixes (хаб-тар-дың) and Russian reflexive + ending (-ил-ся).
+  for (let pass = 0; pass < 2; pass++) {
+    const before = s;
+    for (const suf of CYR_SUFFIXES) {
+      if (s.length - suf.length >= 3 && s.endsWith(suf)) {
+        s = s.slice(0, -suf.length);
+        break;
+      }
+    }
+    if (s === before) break;
+  }
+  return s;
+}
+
+function stemLatin(w: string): string {
+  if (w.length <= 3) return w;
+  if (w.endsWith('ies') && w.length > 4) return w.slice(0, -3) + 'y';
+  if (w.endsWith('sses')) return w.slice(0, -2);
+  for (const suf of ['ational', 'ation', 'ments', 'ment', 'ings', 'ing', 'ness', 'edly', 'ed', 'ly', 'es', 's']) {
+    if (w.endsWith(suf) && w.length - suf.length >= 3 && !(suf === 's' && w.endsWith('ss'))) return w.slice(0, -suf.length);
+  }
+  return w;
+}
+
+export function stem(word: string): string {
+  if (/^\p{N}+$/u.test(word)) return word;
+  if (/\p{Script=Cyrillic}/u.test(word)) return stemCyrillic(word);
+  return stemLatin(word);
+}
+
+/** Terms of a text for the lexical index under the chosen analyzer. */
+export function analyze(text: string, analyzer: AnalyzerName, opts: { dropStopwords?: boolean } = {}): string[] {
+  const words = tokenize(text)
+    .map((t) => t.word)
+    .filter((w) => !opts.dropStopwords || !STOPWORDS.has(w));
+  switch (analyzer) {
+    case 'exact':
+      return words;
+    case 'stem':
+      return words.map(stem);
+    case 'prefix5':
+      return words.map((w) => (/^\p{N}+$/u.test(w) ? w : w.slice(0, 5)));
+    case 'ngram3': {
+      const out: string[] = [];
+      for (const w of words) {
+        if (w.length <= 3) {
+          out.push(w);
+          continue;
+        }
+        const p = `_${w}_`;
+        for (let i = 0; i + 3 <= p.length; i++) out.push(p.slice(i, i + 3));
+      }
+      return out;
+    }
+  }
+}
+
+/**
+ * Function words of the three languages, plus question words: they say what kind of answer is wanted,
+ * not what it is about, so they must not decide which passage is relevant.
+ */
+export const STOPWORDS = new Set(
+  `
+a an the of in on at to for from by with and or but not no is are was were be been being am do does did done has have had
+it its this that these those there here as into about over under than then so such can could will would shall should may might
+must what which who whom whose when where why how many much i you he she we they me him her us them my your his our their
+any some all each every other also only just very more most less least one ones if whether
+и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее её мне было вот от меня еще ещё нет о из ему
+теперь когда даже ну вдруг ли если уже или ни быть был него до вас нибудь опять уж вам ведь там потом себя ничего ей может они
+тут где есть надо ней для мы тебя их чем была сам чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого
+какой совсем ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при наконец два об другой
+хоть после над больше тот через эти нас про всего них какая много разве три эту моя впрочем хорошо свою этой перед иногда лучше
+чуть том нельзя такой им более всегда конечно всю между это также является являются который которая которые которое которых
+сколько каким какими какие каких какую каком каков какова каково чей чья чьё чье
+және мен бен пен да де та те бұл осы ол сол мына ана бір екі үш не ме ма ба бе па пе ғой қой ғана тек әрі бірақ немесе
+үшін туралы бойынша арқылы сияқты дейін кейін шейін қарай жоқ бар еді екен болып болды болады болса болған
+кім кімді кімнің қандай қанша неше қашан қайда қай неге неліктен қалай ма ме мә
+`
+    .split(/\s+/)
+    .filter(Boolean),
+);

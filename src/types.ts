@@ -1,0 +1,83 @@
+/** Languages citebot tells apart and answers in. */
+export type Lang = 'ru' | 'kk' | 'en';
+
+/** An article read from SEEDS_DIR, with what could be learnt about it. */
+export interface Article {
+  /** Path relative to SEEDS_DIR with forward slashes; for top-level files, the file name. */
+  id: string;
+  /** The full original text (BOM removed, otherwise untouched): every offset points into it. */
+  text: string;
+  /** sha256 of the raw file bytes. */
+  hash: string;
+  title: string;
+  outlet?: string;
+  author?: string;
+  /** ISO date (YYYY-MM-DD) the text states, if any. */
+  date?: string;
+  /** A year inferred from the text when no date is stated (e.g. founding year + "for 10 years"). */
+  inferredYear?: number;
+  language: Lang;
+  /** [start, end) character ranges of real content: page furniture is left out. */
+  content: Array<[number, number]>;
+}
+
+/** Metadata of an article as kept in the index manifest. */
+export type ArticleMeta = Omit<Article, 'text' | 'content'>;
+
+/** A retrievable span of an article: `text === article.text.slice(start, end)`. */
+export interface Passage {
+  id: number;
+  docId: string;
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** A passage returned by retrieval, with its fused score and the ranks it got. */
+export interface ScoredPassage {
+  passage: Passage;
+  score: number;
+  lexicalRank?: number;
+  lexicalScore?: number;
+  denseRank?: number;
+  denseScore?: number;
+}
+
+/** One numbered source in an answer. */
+export interface Citation {
+  n: number;
+  doc: string;
+  title: string;
+  outlet?: string;
+  date?: string;
+  inferredYear?: number;
+  /** Exact substring of the article. */
+  quote: string;
+  /** Offsets of the quote in the article text. */
+  start: number;
+  end: number;
+  score: number;
+}
+
+/** One figure of a disagreement between articles, e.g. "43" from [1]. */
+export interface Figure {
+  value: string;
+  citation: number;
+}
+
+export interface Answer {
+  question: string;
+  language: Lang;
+  answered: boolean;
+  /** The short direct answer ("43 страны-участницы"), if the question asks for one and it was found. */
+  direct?: string;
+  /** Citations whose quotes are shown as the answer (1 to 3), then any further sources of disagreement. */
+  citations: Citation[];
+  /** Different figures found for the same question, newest first. */
+  disagreement?: Figure[];
+  /** Further passages that were retrieved but not quoted ("More sources"). */
+  more: Citation[];
+  /** The full text a person reads (plain text, no markup). */
+  text: string;
+  timings_ms: Record<string, number>;
+}
