@@ -46,7 +46,7 @@ export const configSchema = z.object({
   /** How words are normalised for the lexical index (see README, "Retrieval quality"). Changing it rebuilds the index. */
   LEXICAL_ANALYZER: z.enum(['stem', 'prefix5', 'ngram3', 'exact'], { message: 'expected one of stem, prefix5, ngram3, exact' }).default('stem'),
   /** Passages retrieved for an answer (before composing). */
-  TOP_K: positiveInt('TOP_K').max(50, { message: 'expected at most 50' }).default(8),
+  TOP_K: positiveInt('TOP_K').max(50, { message: 'expected at most 50' }).default(16),
   BOT_TOKEN: z
     .string()
     .regex(/^\d+:[\w-]{20,}$/, { message: 'expected a token from @BotFather, like 123456789:AA…' })

@@ -6,7 +6,7 @@ import { analyze } from '../text/analyze.js';
 import type { Answer, ArticleMeta, Citation, Figure, Lang, ScoredPassage } from '../types.js';
 import { acronymFor, acronymsIn, namesIn, numbersIn, quotedIn, yearsIn, type Candidate, type NumberMention } from './extract.js';
 import { LABELS } from './i18n.js';
-import { answerKind, countedWord, type AnswerKind } from './question.js';
+import { answerKind, countedWord, headWords, type AnswerKind } from './question.js';
 
 /**
  * Below this share of the question's (idf-weighted) concepts found in one passage, the articles are taken
@@ -14,6 +14,16 @@ import { answerKind, countedWord, type AnswerKind } from './question.js';
  */
 export const MIN_COVERAGE = 0.5;
 const MAX_QUOTES = 3;
+/** Candidates scoring within this of each other are a tie, settled by the article's date. */
+const TIE = 0.08;
+/** Another article's figure is part of a disagreement when its sentence scores at least this share of the answer's. */
+const FIGURE_SHARE = 0.8;
+const UNIT_BONUS = 0.3;
+const NOW_BONUS = 0.1;
+const NOW_MARKER =
+  /(на сегодняшний день|в настоящее время|на данный момент|сегодня|сейчас|ныне|today|currently|at present|now|recently|бүгінгі таңда|бүгінде|қазір|қазіргі)(?!\p{L})/iu;
+const PAST_MARKER =
+  /(изначально|первоначально|сначала|при создании|в начале|initially|originally|at first|when .* (founded|created|established)|алғашында|бастапқыда|алғаш|(?<!\p{N})(19|20)\d\d(?!\p{N}))/iu;
 const MAX_QUOTE_CHARS = 320;
 
 /** A sentence of a retrieved passage, scored against the question. */
@@ -52,19 +62,24 @@ export function compose({ question, language, retrieval, index }: ComposeInput):
   const questionTerms = new Set(retrieval.plan.concepts.flatMap((c) => c.terms));
   const inQuestion = (word: string) => analyze(word, analyzer).some((t) => questionTerms.has(t));
 
-  // The direct answer: the best typed candidate among the best sentences.
+  // The direct answer: the best typed candidate among the best sentences. Candidates whose sentences score
+  // alike are told apart by nearness to the question's words, then by the article's date (newest first).
   const unitConcept = kind === 'count' ? conceptOf(retrieval.plan.concepts, countedWord(question), analyzer) : undefined;
-  let direct: { sentence: ScoredSentence; candidate: Candidate } | undefined;
-  let bestScore = -Infinity;
-  for (const s of sentences.slice(0, 8)) {
-    for (const c of candidatesFor(kind, s.text, inQuestion, unitConcept)) {
-      const score = s.score + c.bonus - proximity(s.text, c, s, retrieval.plan.concepts, analyzer) * 0.01 + recency(meta(s.docId)) * 1e-6;
-      if (score > bestScore) {
-        bestScore = score;
-        direct = { sentence: s, candidate: c };
-      }
+  const head = new Set(headWords(question).flatMap((w) => analyze(w, analyzer, { lang: language })));
+  const typed: Array<{ sentence: ScoredSentence; candidate: Typed; score: number }> = [];
+  for (const s of sentences) {
+    for (const c of candidatesFor(kind, s.text, inQuestion, unitConcept, head)) {
+      const near = Math.min(proximity(s.text, c, retrieval.plan.concepts, analyzer), 10);
+      // "How many … are" asks for the figure as it stands now: prefer one the article states as current.
+      const now = kind === 'count' && !PAST_MARKER.test(question) && NOW_MARKER.test(s.text) ? NOW_BONUS : 0;
+      typed.push({ sentence: s, candidate: c, score: s.score + c.bonus + now - near * 0.02 });
     }
   }
+  const newestFirst = (a: { sentence: ScoredSentence; score: number }, b: { sentence: ScoredSentence; score: number }) =>
+    Math.abs(a.score - b.score) > TIE ? b.score - a.score : recency(meta(b.sentence.docId)) - recency(meta(a.sentence.docId)) || b.score - a.score;
+  typed.sort(newestFirst);
+  // A typed candidate from a sentence far weaker than the best is not the answer.
+  const direct = typed.find((t) => t.sentence.score >= sentences[0].score * (t.candidate.bonus >= UNIT_BONUS ? 0.45 : 0.6));
 
   // Quotes: the direct answer's sentence (or the best one), then the best of other documents.
   const first = direct?.sentence ?? sentences[0];
@@ -77,8 +92,18 @@ export function compose({ question, language, retrieval, index }: ComposeInput):
     quotes.push(s);
   }
 
-  // Disagreement: the same kind of figure stated differently by different articles.
-  const figures = kind === 'count' && unitConcept ? disagreeingFigures(sentences, unitConcept, retrieval.plan.concepts, analyzer, meta) : [];
+  // Disagreement: other articles giving another figure for the same count, each article's best figure.
+  const figures: Array<{ sentence: ScoredSentence; candidate: Typed }> = [];
+  if (kind === 'count' && unitConcept && direct?.candidate.bonus === UNIT_BONUS) {
+    const perDoc = new Map<string, (typeof typed)[number]>();
+    for (const t of typed) {
+      if (t.candidate.bonus !== UNIT_BONUS || t.score < direct.score * FIGURE_SHARE) continue;
+      if (t.sentence.docId === direct.sentence.docId) continue;
+      if (!perDoc.has(t.sentence.docId)) perDoc.set(t.sentence.docId, t);
+    }
+    const all = [direct, ...perDoc.values()];
+    if (new Set(all.map((t) => t.candidate.value)).size > 1) figures.push(...all.sort((a, b) => recency(meta(b.sentence.docId)) - recency(meta(a.sentence.docId))));
+  }
 
   const citations: Citation[] = [];
   const numberOf = new Map<string, number>();
@@ -106,8 +131,8 @@ export function compose({ question, language, retrieval, index }: ComposeInput):
   const figureList: Figure[] = [];
   for (const f of figures) {
     let n = numberOf.get(f.sentence.docId);
-    if (n === undefined) n = cite(f.sentence, f.mention).n;
-    figureList.push({ value: f.mention.text, citation: n });
+    if (n === undefined) n = cite(f.sentence, f.candidate).n;
+    figureList.push({ value: f.candidate.text, citation: n });
   }
 
   let directText = direct ? direct.candidate.text : undefined;
@@ -148,7 +173,7 @@ function scoreSentences(retrieval: Retrieval, analyzer: LoadedIndex['lexical']['
       const cov = coverage(retrieval.plan, terms);
       const ctx = coverage(retrieval.plan, contextTerms);
       const words = text.split(/\s+/).length;
-      let score = 0.6 * cov + 0.25 * ctx + 0.15 * (sp.score / maxPassage);
+      let score = 0.65 * cov + 0.25 * ctx + 0.1 * (sp.score / maxPassage);
       if (/\?\s*$/.test(text)) score -= 0.3; // an interviewer's question is not an answer
       if (words < 4) score -= 0.2;
       const key = `${p.docId}:${p.start + span.start}`;
@@ -162,12 +187,26 @@ function scoreSentences(retrieval: Retrieval, analyzer: LoadedIndex['lexical']['
 
 type Typed = Candidate & { bonus: number };
 
-function candidatesFor(kind: AnswerKind, sentence: string, inQuestion: (w: string) => boolean, unit?: Concept): Typed[] {
+/** Words that make a capitalised phrase the name of an organisation. */
+const ORG_HINT =
+  /(programme|program|organi[sz]ation|agency|bank|union|nations|fund|institute|academy|association|council|ministry|commission|forum|foundation|university|centre|center|office|программ|организац|агентств|банк|союз|фонд|институт|академи|ассоциаци|совет|министерств|комисси|университет|центр|ұйым|агенттік|қор|академия|кеңес|министрлік)/i;
+
+/** The candidate comes within a few words after one of the head words ("системы «eqyzmet.gov.kz»"). */
+function follows(sentence: string, c: Candidate, head: Set<string>): boolean {
+  const before = sentence.slice(0, c.start).match(/[\p{L}\p{N}]+/gu) ?? [];
+  return before.slice(-10).some((w) => analyze(w, 'stem').some((t) => head.has(t)));
+}
+
+function candidatesFor(kind: AnswerKind, sentence: string, inQuestion: (w: string) => boolean, unit?: Concept, head?: Set<string>): Typed[] {
   switch (kind) {
     case 'count':
       return numbersIn(sentence)
         .filter((n) => !inQuestion(n.value.replace(/^[<>]/, '')))
-        .map((n) => ({ ...n, bonus: unit && countsUnit(n, unit) ? 0.3 : 0.02 }));
+        .map((n) => {
+          const k = unit ? unitIndex(n, unit) : -1;
+          // Show the number up to the counted word: "42 қатысушы ел", "35 наиболее развитых стран".
+          return k < 0 ? { ...n, bonus: 0.02 } : { ...n, end: n.unitEnds[k], text: sentence.slice(n.start, n.unitEnds[k]), bonus: UNIT_BONUS };
+        });
     case 'year':
       return yearsIn(sentence)
         .filter((y) => !inQuestion(y.value!))
@@ -175,20 +214,21 @@ function candidatesFor(kind: AnswerKind, sentence: string, inQuestion: (w: strin
     case 'person':
       return namesIn(sentence, inQuestion).map((c) => ({ ...c, bonus: /\s/.test(c.text) || /^(Mr|Mrs|Ms|Dr)/.test(c.text) ? 0.15 : 0.05 }));
     case 'organization':
+      return namesIn(sentence, inQuestion).map((c) => ({ ...c, bonus: ORG_HINT.test(c.text) || /^\p{Lu}{2,6}$/u.test(c.text) ? 0.15 : 0.03 }));
     case 'place':
-      return namesIn(sentence, inQuestion).map((c) => ({ ...c, bonus: /\s/.test(c.text) || /^\p{Lu}{2,}$/u.test(c.text) ? 0.12 : 0.05 }));
+      return namesIn(sentence, inQuestion).map((c) => ({ ...c, bonus: /\s/.test(c.text) ? 0.08 : 0.05 }));
     case 'which':
       return quotedIn(sentence)
         .filter((c) => !inQuestion(c.text))
-        .map((c) => ({ ...c, bonus: 0.1 }));
+        .map((c) => ({ ...c, bonus: head && follows(sentence, c, head) ? UNIT_BONUS : 0.1 }));
     default:
       return [];
   }
 }
 
 /** The counted word is among the words right after the number ("42 қатысушы ел", "35 наиболее развитых стран"). */
-function countsUnit(n: NumberMention, unit: Concept): boolean {
-  return n.unitWords.some((w) => analyze(w, 'stem').some((t) => unit.terms.includes(t)));
+function unitIndex(n: NumberMention, unit: Concept): number {
+  return n.unitWords.findIndex((w) => analyze(w, 'stem').some((t) => unit.terms.includes(t)));
 }
 
 function conceptOf(concepts: Concept[], word: string | undefined, analyzer: LoadedIndex['lexical']['analyzer']): Concept | undefined {
@@ -198,7 +238,7 @@ function conceptOf(concepts: Concept[], word: string | undefined, analyzer: Load
 }
 
 /** Words between a candidate and the nearest word of the question in its sentence. */
-function proximity(sentence: string, c: Candidate, _s: ScoredSentence, concepts: Concept[], analyzer: LoadedIndex['lexical']['analyzer']): number {
+function proximity(sentence: string, c: Candidate, concepts: Concept[], analyzer: LoadedIndex['lexical']['analyzer']): number {
   const positions: number[] = [];
   for (const m of sentence.matchAll(/[\p{L}\p{N}]+/gu)) {
     const terms = analyze(m[0], analyzer);
@@ -218,46 +258,6 @@ function recency(m: ArticleMeta | undefined): number {
   if (!m) return 0;
   if (m.date) return Number(m.date.slice(0, 4)) + 0.5;
   return m.inferredYear ?? 0;
-}
-
-interface FigureSource {
-  mention: NumberMention;
-  sentence: ScoredSentence;
-}
-
-/**
- * Figures for the counted thing from sentences about the same subject: all the question's other concepts, or
- * at least half of them, are in the sentence or the one before it. One figure per value and article.
- */
-function disagreeingFigures(
-  sentences: ScoredSentence[],
-  unit: Concept,
-  concepts: Concept[],
-  analyzer: LoadedIndex['lexical']['analyzer'],
-  meta: (docId: string) => ArticleMeta | undefined,
-): FigureSource[] {
-  const others = concepts.filter((c) => c !== unit);
-  const found: FigureSource[] = [];
-  const seen = new Set<string>();
-  for (const s of sentences) {
-    const matched = others.filter((c) => c.terms.some((t) => s.contextTerms.has(t))).length;
-    if (others.length && matched < Math.max(1, Math.ceil(others.length / 2))) continue;
-    for (const n of numbersIn(s.text)) {
-      if (!countsUnit(n, unit)) continue;
-      const key = `${s.docId}|${n.value}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      found.push({ mention: { ...n, start: n.start, end: n.end }, sentence: s });
-    }
-  }
-  void analyzer;
-  const values = new Set(found.map((f) => f.mention.value));
-  if (values.size < 2) return [];
-  return found.sort(
-    (a, b) =>
-      recency(meta(b.sentence.docId)) - recency(meta(a.sentence.docId)) ||
-      Number(b.mention.value.replace(/\D/g, '')) - Number(a.mention.value.replace(/\D/g, '')),
-  );
 }
 
 /** Long sentences are cut to a window (at word boundaries) around what answers the question. */

@@ -22,8 +22,9 @@ const LESS = /^(менее|меньше|до|up)/i;
 
 export interface NumberMention extends Candidate {
   value: string;
-  /** The words right after the number (what it counts), lower case. */
+  /** The words right after the number (what it counts), lower case, and where each ends in the sentence. */
   unitWords: string[];
+  unitEnds: number[];
 }
 
 /** Numbers in a sentence with up to three following words; years and parts of ranges or dates are left out. */
@@ -38,13 +39,18 @@ export function numbersIn(sentence: string): NumberMention[] {
     if (/^(19|20)\d\d$/.test(digits) && !m[1]) continue;
     if (/^-\d/.test(after) || /^\s*(январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан)/iu.test(after))
       continue;
-    const unit = after.match(/^[\s\u00a0]*([\p{L}][\p{L}-]*)(?:[\s\u00a0]+([\p{L}][\p{L}-]*))?(?:[\s\u00a0]+([\p{L}][\p{L}-]*))?/u);
-    const unitWords = unit ? [unit[1], unit[2], unit[3]].filter(Boolean).map((w) => w.toLowerCase()) : [];
+    const unitWords: string[] = [];
+    const unitEnds: number[] = [];
+    for (const w of after.matchAll(/[\p{L}][\p{L}-]*|[^\s\u00a0\p{L}]/gu)) {
+      if (!/^\p{L}/u.test(w[0]) || unitWords.length >= 3) break; // punctuation ends what the number counts
+      unitWords.push(w[0].toLowerCase());
+      unitEnds.push(end + w.index! + w[0].length);
+    }
     // The shown phrase: the number and the word it counts ("43 страны-участницы", "25 countries").
-    if (unit?.[1]) end += unit[0].indexOf(unit[1]) + unit[1].length;
+    if (unitEnds.length) end = unitEnds[0];
     const qualifier = m[1] ?? m[3]?.trim().split(/\s+/).pop() ?? '';
     const value = (MORE.test(qualifier) ? '>' : LESS.test(qualifier) ? '<' : '') + digits + (m[4] ? '%' : '');
-    out.push({ text: sentence.slice(start, end), start, end, value, unitWords });
+    out.push({ text: sentence.slice(start, end), start, end, value, unitWords, unitEnds });
   }
   return out;
 }

@@ -29,3 +29,12 @@ export function countedWord(question: string): string | undefined {
 export function isQuestionLang(x: string): x is Lang {
   return x === 'ru' || x === 'kk' || x === 'en';
 }
+
+/**
+ * For "which X" questions, the words naming what kind of thing is asked for ("информационную систему",
+ * "указом", "organization"): the answer usually stands right after them in the article.
+ */
+export function headWords(question: string): string[] {
+  const m = question.match(/(?:^|[^\p{L}])(?:как(?:ой|ая|ое|ие|ую|им|ими|ого|ом|ой)|which|what|қай|қандай)\s+([\p{L}-]+)(?:\s+([\p{L}-]+))?/iu);
+  return m ? [m[1], m[2]].filter((w): w is string => !!w).map((w) => w.toLowerCase()) : [];
+}

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Article } from '../types.js';
+import { splitSentences } from '../chunk/sentences.js';
 import { detectLanguage } from '../text/language.js';
 import { findAuthor, findOutlet, findPublicationDate, inferYear, isFurniture } from './metadata.js';
 
@@ -75,7 +76,13 @@ export function parseArticle(id: string, text: string, hash: string): Article {
   const lines = text.split('\n');
   const content = contentRanges(text);
   const firstLine = content.length ? text.slice(content[0][0], content[0][1]) : id;
-  const title = firstLine.replace(/^#+\s*/, '').trim().slice(0, 300);
+  // Some pages have no headline line: the lead paragraph comes first. Its first sentence stands in for a title.
+  let title = firstLine.replace(/^#+\s*/, '').trim();
+  if (title.length > 160) {
+    const first = splitSentences(title)[0];
+    title = first ? title.slice(first.start, first.end) : title;
+    if (title.length > 160) title = title.slice(0, title.lastIndexOf(' ', 157)) + '…';
+  }
   const body = content.map(([s, e]) => text.slice(s, e)).join('\n');
   const date = findPublicationDate(lines);
   const article: Article = {

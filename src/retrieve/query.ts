@@ -1,7 +1,9 @@
 import type { LexicalIndex } from '../index/lexical.js';
-import { analyze, STOPWORDS, tokenize } from '../text/analyze.js';
+import { analyze, normalizeWord, STOPWORDS, tokenize } from '../text/analyze.js';
 import { GLOSSARY } from '../text/glossary.js';
+import { detectLanguage } from '../text/language.js';
 import { isCyrillic, soundKey } from '../text/translit.js';
+import type { Lang } from '../types.js';
 
 /** One content word of a question and the index terms that count as a match for it. */
 export interface Concept {
@@ -29,7 +31,10 @@ const glossaryCache = new Map<string, Array<Set<string>>>();
 function analysedGlossary(index: LexicalIndex): Array<Set<string>> {
   let g = glossaryCache.get(index.analyzer);
   if (!g) {
-    g = GLOSSARY.map((row) => new Set([...row.en, ...row.ru, ...row.kk].flatMap((w) => analyze(w, index.analyzer))));
+    // A stem much shorter than its word ("cre" of "creation") would match unrelated words; short words stay.
+    const forms = (words: string[], lang: Lang) =>
+      words.flatMap((w) => analyze(w, index.analyzer, { lang }).filter((t) => t.length >= 4 || t === normalizeWord(w)));
+    g = GLOSSARY.map((row) => new Set([...forms(row.en, 'en'), ...forms(row.ru, 'ru'), ...forms(row.kk, 'kk')]));
     glossaryCache.set(index.analyzer, g);
   }
   return g;
@@ -61,21 +66,23 @@ export function planQuery(question: string, index: LexicalIndex): QueryPlan {
   const concepts: Concept[] = [];
   const seen = new Set<string>();
   const tokens = tokenize(question);
+  const lang = detectLanguage(question);
   tokens.forEach((tok, i) => {
     if (STOPWORDS.has(tok.word)) return;
-    const own = analyze(question.slice(tok.start, tok.end), index.analyzer);
+    const own = analyze(question.slice(tok.start, tok.end), index.analyzer, { lang });
     if (!own.length || own.every((t) => seen.has(t))) return;
     own.forEach((t) => seen.add(t));
     const terms = new Set(own);
-    // Very short stems of other words ("cre", "соз") would match unrelated words.
-    for (const row of glossary) if (own.some((t) => row.has(t))) row.forEach((t) => t.length >= 4 && terms.add(t));
+    for (const row of glossary) if (own.some((t) => row.has(t))) row.forEach((t) => terms.add(t));
     const key = soundKey(own[0]);
     if (key) for (const t of keys.get((isCyrillic(own[0]) ? 'l:' : 'c:') + key) ?? []) terms.add(t);
     const raw = question.slice(tok.start, tok.end);
     // Capitalised after the first word: a name or an acronym (Алматы, France, НАТО).
     const name = i > 0 && /^\p{Lu}/u.test(raw);
     const present = [...terms].filter((t) => index.df(t) > 0);
-    const weight = present.length ? Math.max(...present.map((t) => index.idf(t))) : index.idf('\u0000unseen');
+    // A word no article has is often just another form or a paraphrase ("провел" / "проведено"): it counts,
+    // but less than the rarest word that does occur. Unknown names are handled apart (they mean "not covered").
+    const weight = present.length ? Math.max(...present.map((t) => index.idf(t))) : index.idf('\u0000unseen') * (name ? 1 : 0.6);
     concepts.push({ word: tok.word, terms: [...terms], weight, name, known: present.length > 0 });
   });
   const weights = new Map<string, number>();

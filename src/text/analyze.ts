@@ -4,6 +4,9 @@
  * matches; the analyzers below were compared on the dev questions (see README, "Retrieval quality").
  */
 
+import type { Lang } from '../types.js';
+import { detectLanguage } from './language.js';
+
 export type AnalyzerName = 'exact' | 'stem' | 'prefix5' | 'ngram3';
 
 export interface Token {
@@ -27,38 +30,44 @@ export function tokenize(text: string): Token[] {
   return out;
 }
 
-// Longest first. Russian noun/adjective/verb endings and Kazakh case, plural and possessive suffixes.
-const CYR_SUFFIXES = [
-  // Kazakh (agglutinative: plural + possessive + case may stack; stripped repeatedly below)
-  'лардың', 'лердің', 'дардың', 'дердің', 'тардың', 'тердің', 'ларға', 'лерге', 'дарға', 'дерге', 'тарға', 'терге',
-  'ларда', 'лерде', 'дарда', 'дерде', 'тарда', 'терде', 'лардан', 'лерден', 'дардан', 'дерден', 'тардан', 'терден',
-  'ларын', 'лерін', 'дарын', 'дерін', 'тарын', 'терін', 'лары', 'лері', 'дары', 'дері', 'тары', 'тері',
-  'лар', 'лер', 'дар', 'дер', 'тар', 'тер',
-  'ның', 'нің', 'дың', 'дің', 'тың', 'тің', 'ға', 'ге', 'қа', 'ке', 'на', 'не', 'да', 'де', 'та', 'те',
-  'дан', 'ден', 'тан', 'тен', 'нан', 'нен', 'мен', 'бен', 'пен', 'ды', 'ді', 'ты', 'ті', 'ны', 'ні',
-  'ында', 'інде', 'ынан', 'інен', 'ының', 'інің', 'ына', 'іне', 'ын', 'ін', 'сы', 'сі', 'ы', 'і',
-  // Russian
+// Longest first. Kazakh is agglutinative: plural + possessive + case suffixes stack (хаб-тар-дың), so its
+// suffixes are stripped in up to three passes; Russian has one inflectional ending (and maybe -ся).
+const KK_SUFFIXES = [
+  'лардың', 'лердің', 'дардың', 'дердің', 'тардың', 'тердің', 'лардан', 'лерден', 'дардан', 'дерден', 'тардан', 'терден',
+  'ларға', 'лерге', 'дарға', 'дерге', 'тарға', 'терге', 'ларда', 'лерде', 'дарда', 'дерде', 'тарда', 'терде',
+  'ларын', 'лерін', 'дарын', 'дерін', 'тарын', 'терін', 'ының', 'інің', 'ында', 'інде', 'ынан', 'інен',
+  'лары', 'лері', 'дары', 'дері', 'тары', 'тері', 'лар', 'лер', 'дар', 'дер', 'тар', 'тер',
+  'ның', 'нің', 'дың', 'дің', 'тың', 'тің', 'дан', 'ден', 'тан', 'тен', 'нан', 'нен', 'мен', 'бен', 'пен',
+  'ға', 'ге', 'қа', 'ке', 'на', 'не', 'да', 'де', 'та', 'те', 'ды', 'ді', 'ты', 'ті', 'ны', 'ні', 'ына', 'іне',
+  'ын', 'ін', 'сы', 'сі', 'ы', 'і',
+].sort((a, b) => b.length - a.length);
+
+const RU_SUFFIXES = [
   'иями', 'ями', 'ами', 'ией', 'иям', 'иях', 'ого', 'его', 'ому', 'ему', 'ыми', 'ими', 'ых', 'их', 'ой', 'ей', 'ий', 'ый',
   'ая', 'яя', 'ое', 'ее', 'ую', 'юю', 'ом', 'ем', 'ам', 'ям', 'ах', 'ях', 'ов', 'ев', 'ия', 'ие', 'ии', 'ию', 'ью',
-  'ться', 'тся', 'ешь', 'ете', 'ют', 'ут', 'ят', 'ат', 'ит', 'ет', 'ил', 'ила', 'или', 'ило', 'ал', 'ала', 'али',
-  'ел', 'ела', 'ели', 'ть', 'ти', 'ся', 'сь',
+  'ает', 'яет', 'ают', 'яют', 'ует', 'уют', 'ать', 'ять', 'ешь', 'ете', 'ют', 'ут', 'ят', 'ат', 'ит', 'ет', 'ил', 'ила', 'или', 'ило', 'ал', 'ала', 'али', 'ел', 'ела', 'ели', 'ть', 'ти',
   'а', 'я', 'о', 'е', 'у', 'ю', 'ы', 'и', 'ь', 'й',
 ].sort((a, b) => b.length - a.length);
 
-function stemCyrillic(w: string): string {
-  let s = w;
-  // Two passes catch stacked Kazakh suffixes (хаб-тар-дың) and Russian reflexive + ending (-ил-ся).
-  for (let pass = 0; pass < 2; pass++) {
-    const before = s;
-    for (const suf of CYR_SUFFIXES) {
-      if (s.length - suf.length >= 3 && s.endsWith(suf)) {
-        s = s.slice(0, -suf.length);
-        break;
-      }
-    }
-    if (s === before) break;
-  }
+const KAZAKH_LETTER = /[әғқңөұүһі]/;
+
+function stripOnce(s: string, suffixes: string[]): string {
+  for (const suf of suffixes) if (s.length - suf.length >= 3 && s.endsWith(suf)) return s.slice(0, -suf.length);
   return s;
+}
+
+function stemCyrillic(w: string, lang?: Lang): string {
+  if (lang === 'kk' || (lang === undefined && KAZAKH_LETTER.test(w))) {
+    let s = w;
+    for (let pass = 0; pass < 3; pass++) {
+      const next = stripOnce(s, KK_SUFFIXES);
+      if (next === s) break;
+      s = next;
+    }
+    return s;
+  }
+  const s = w.replace(/(ся|сь)$/, '');
+  return stripOnce(s.length >= 4 ? s : w, RU_SUFFIXES);
 }
 
 function stemLatin(w: string): string {
@@ -71,22 +80,25 @@ function stemLatin(w: string): string {
   return w;
 }
 
-export function stem(word: string): string {
+/** Light stemming; `lang` picks Russian or Kazakh endings for Cyrillic words (guessed from the letters if absent). */
+export function stem(word: string, lang?: Lang): string {
   if (/^\p{N}+$/u.test(word)) return word;
-  if (/\p{Script=Cyrillic}/u.test(word)) return stemCyrillic(word);
+  if (/\p{Script=Cyrillic}/u.test(word)) return stemCyrillic(word, lang === 'en' ? undefined : lang);
   return stemLatin(word);
 }
 
 /** Terms of a text for the lexical index under the chosen analyzer. */
-export function analyze(text: string, analyzer: AnalyzerName, opts: { dropStopwords?: boolean } = {}): string[] {
+export function analyze(text: string, analyzer: AnalyzerName, opts: { dropStopwords?: boolean; lang?: Lang } = {}): string[] {
   const words = tokenize(text)
     .map((t) => t.word)
     .filter((w) => !opts.dropStopwords || !STOPWORDS.has(w));
   switch (analyzer) {
     case 'exact':
       return words;
-    case 'stem':
-      return words.map(stem);
+    case 'stem': {
+      const lang = opts.lang ?? detectLanguage(text);
+      return words.map((w) => stem(w, lang));
+    }
     case 'prefix5':
       return words.map((w) => (/^\p{N}+$/u.test(w) ? w : w.slice(0, 5)));
     case 'ngram3': {

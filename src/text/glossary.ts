@@ -8,8 +8,7 @@
 const ROWS = `
 country, countries, state, states | страна, страны, стран, государство, государства | ел, елі, елдер, мемлекет, мемлекеттер
 hub | хаб, хаба | хаб, хабы
-member, members, participant, participants, participating | участник, участница, участницы, член, члены | қатысушы, мүше
-include, includes, including, comprise, comprises, consist | включает, входит, входят, состоит | қамтиды, кіреді, енеді
+member, members, membership, participant, participants, participating, include, includes, including, comprise, comprises, consist, join, joined | участник, участники, участников, участница, участницы, член, члены, включает, включают, входит, входят, состоит, присоединились | қатысушы, қатысушылар, мүше, мүшелер, қамтиды, кіреді, енеді, қатысады
 create, created, establish, established, found, founded, creation, foundation | создан, создана, создать, основан, учрежден, учредили, создание | құрылды, құрған, құрды, құру
 initially, originally, first | изначально, первоначально, сначала, впервые | алғашында, бастапқыда, алғаш
 year, years | год, года, лет | жыл, жылы
@@ -22,7 +21,7 @@ administration, governance, management | управление, госуправ�
 organization, organisation, organizations | организация, организации, ведомство | ұйым, ұйымдар
 international | международный, международная, международных | халықаралық
 conference, conferences | конференция, конференции | конференция
-participant, attendee, people, person | человек, людей, участников | адам, қатысушылар
+attendee, attendees, people, person, persons, participants | человек, людей, участников | адам, қатысушылар
 study, studies, research | исследование, исследования, исследований | зерттеу, зерттеулер
 partner, partners, partnership | партнер, партнеры, партнеров | серіктес, серіктестер
 institutional | институциональный, институциональных | институционалдық
