@@ -70,9 +70,11 @@ export function compose({ question, language, retrieval, index }: ComposeInput):
   for (const s of sentences) {
     for (const c of candidatesFor(kind, s.text, inQuestion, unitConcept, head)) {
       const near = Math.min(proximity(s.text, c, retrieval.plan.concepts, analyzer), 10);
+      // The words just around a name say whose name it is ("председатель Агентства … службы Дархан Жазыкбаев").
+      const support = kind === 'person' || kind === 'organization' || kind === 'place' ? localSupport(s.text, c, retrieval.plan.concepts, analyzer) * 0.04 : 0;
       // "How many … are" asks for the figure as it stands now: prefer one the article states as current.
       const now = kind === 'count' && !PAST_MARKER.test(question) && NOW_MARKER.test(s.text) ? NOW_BONUS : 0;
-      typed.push({ sentence: s, candidate: c, score: s.score + c.bonus + now - near * 0.02 });
+      typed.push({ sentence: s, candidate: c, score: s.score + c.bonus + now + support - near * 0.02 });
     }
   }
   const newestFirst = (a: { sentence: ScoredSentence; score: number }, b: { sentence: ScoredSentence; score: number }) =>
@@ -252,6 +254,14 @@ function proximity(sentence: string, c: Candidate, concepts: Concept[], analyzer
     best = Math.min(best, sentence.slice(a, b).split(/\s+/).length);
   }
   return best;
+}
+
+/** How many of the question's concepts stand in the eight words before or three after a candidate. */
+function localSupport(sentence: string, c: Candidate, concepts: Concept[], analyzer: LoadedIndex['lexical']['analyzer']): number {
+  const before = (sentence.slice(0, c.start).match(/[\p{L}\p{N}]+/gu) ?? []).slice(-8);
+  const after = (sentence.slice(c.end).match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 3);
+  const terms = new Set([...before, ...after].flatMap((w) => analyze(w, analyzer)));
+  return concepts.filter((k) => k.terms.some((t) => terms.has(t))).length;
 }
 
 function recency(m: ArticleMeta | undefined): number {
