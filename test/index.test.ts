@@ -1,0 +1,164 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Config } from '../src/config.js';
+import { loadEmbedder } from '../src/embed/embedder.js';
+import { buildIndex, type BuildOptions } from '../src/index/build.js';
+import { currentGeneration, loadIndex } from '../src/index/store.js';
+import { makeWorkspace, type Workspace } from './helpers/workspace.js';
+
+let ws: Workspace | undefined;
+afterEach(() => ws?.cleanup());
+
+function options(config: Config, extra: Partial<BuildOptions> = {}): BuildOptions & { loads: number } {
+  const o = {
+    loads: 0,
+    seedsDir: config.SEEDS_DIR,
+    indexDir: config.INDEX_DIR,
+    model: config.EMBEDDINGS ? { id: config.EMBEDDING_MODEL, dtype: config.EMBEDDING_DTYPE } : null,
+    getEmbedder: async () => {
+      o.loads++;
+      const r = await loadEmbedder({ modelId: config.EMBEDDING_MODEL, modelsDir: config.MODELS_DIR, dtype: config.EMBEDDING_DTYPE, batchSize: 8, allowDownload: false });
+      return r.ok ? { embedder: r.embedder } : { embedder: null, reason: r.reason };
+    },
+    ...extra,
+  };
+  return o;
+}
+
+const NEW_ARTICLE = 'Новый хаб в Алматы\nВ Алматы открылся новый региональный хаб цифровых решений. В нём работают 17 экспертов из пяти стран. Хаб будет проводить обучение для госслужащих региона.\n';
+
+describe('indexing with the real transformers.js pipeline (generated model)', () => {
+  it('builds vectors and lexical index, then re-embeds only what changed', async () => {
+    ws = await makeWorkspace({ model: true });
+    const first = await buildIndex(options(ws.config));
+    expect(first).toMatchObject({ added: 5, changed: 0, removed: 0, unchanged: 0, upToDate: false });
+    expect(first.embedded).toBe(first.passages);
+    expect(first.model?.id).toBe(ws.config.EMBEDDING_MODEL);
+    const idx = await loadIndex(ws.config.INDEX_DIR);
+    expect(idx.vectors?.count).toBe(first.passages);
+    expect(idx.lexical.size).toBe(first.passages);
+    expect(idx.manifest).toMatchObject({ schemaVersion: 1, model: { id: ws.config.EMBEDDING_MODEL, dim: 64 } });
+    for (const [doc, d] of Object.entries(idx.manifest.documents)) {
+      expect(d.meta.hash).toMatch(/^[0-9a-f]{64}$/);
+      const text = readFileSync(path.join(ws.seeds, doc), 'utf8');
+      for (const id of d.passageIds) {
+        const p = idx.passages.get(id)!;
+        expect(text.slice(p.start, p.end)).toBe(p.text);
+      }
+    }
+
+    // Second run: nothing to do, no model load, no new generation.
+    const gen = await currentGeneration(ws.config.INDEX_DIR);
+    const again = options(ws.config);
+    const second = await buildIndex(again);
+    expect(second).toMatchObject({ added: 0, changed: 0, removed: 0, unchanged: 5, embedded: 0, upToDate: true });
+    expect(again.loads).toBe(0);
+    expect(await currentGeneration(ws.config.INDEX_DIR)).toBe(gen);
+
+    // A new file is embedded alone.
+    ws.write('extra/new.txt', NEW_ARTICLE);
+    const added = await buildIndex(options(ws.config));
+    expect(added).toMatchObject({ added: 1, changed: 0, removed: 0, unchanged: 5 });
+    const idx2 = await loadIndex(ws.config.INDEX_DIR);
+    const newIds = idx2.manifest.documents['extra/new.txt'].passageIds;
+    expect(added.embedded).toBe(newIds.length);
+    expect(idx2.vectors!.count).toBe(first.passages + newIds.length);
+    expect(idx2.lexical.search('экспертов Алматы', 3)[0].id).toBe(newIds[0]);
+    // Unchanged documents keep their passage ids (their vectors were not recomputed).
+    for (const [doc, d] of Object.entries(idx.manifest.documents)) expect(idx2.manifest.documents[doc].passageIds).toEqual(d.passageIds);
+
+    // A changed file is re-embedded, alone.
+    ws.write('extra/new.txt', NEW_ARTICLE.replace('17 экспертов', '19 экспертов'));
+    const changed = await buildIndex(options(ws.config));
+    expect(changed).toMatchObject({ added: 0, changed: 1, removed: 0, unchanged: 5, embedded: newIds.length });
+
+    // Deleting it removes its passages from every index.
+    ws.remove('extra/new.txt');
+    const removed = await buildIndex(options(ws.config));
+    expect(removed).toMatchObject({ added: 0, changed: 0, removed: 1, unchanged: 5, embedded: 0, passages: first.passages });
+    const idx3 = await loadIndex(ws.config.INDEX_DIR);
+    expect(idx3.manifest.documents['extra/new.txt']).toBeUndefined();
+    expect(idx3.lexical.size).toBe(first.passages);
+    expect(idx3.vectors!.count).toBe(first.passages);
+    expect(idx3.lexical.search('экспертов Алматы', 5).every((h) => idx3.passages.get(h.id)!.docId !== 'extra/new.txt')).toBe(true);
+    const q = await (await loadEmbedder({ modelId: ws.config.EMBEDDING_MODEL, modelsDir: ws.config.MODELS_DIR, dtype: 'q8', batchSize: 8, allowDownload: false }) as { ok: true; embedder: import('../src/embed/embedder.js').Embedder }).embedder.embedQuery('экспертов Алматы');
+    expect(idx3.vectors!.search(q, 50).every((h) => idx3.passages.has(h.id))).toBe(true);
+    // Old generations are pruned: the current one and the one before it remain.
+    expect(readdirSync(ws.config.INDEX_DIR).filter((f) => f.startsWith('gen-')).length).toBeLessThanOrEqual(2);
+  }, 120_000);
+
+  it('an interrupted build leaves the previous index whole and loadable', async () => {
+    ws = await makeWorkspace({ model: true });
+    await buildIndex(options(ws.config));
+    const before = await loadIndex(ws.config.INDEX_DIR);
+    for (let i = 0; i < 6; i++) ws.write(`bulk/${i}.txt`, NEW_ARTICLE.replace('17', String(20 + i)).repeat(3));
+    const abort = new AbortController();
+    const run = buildIndex(
+      options(ws.config, {
+        signal: abort.signal,
+        onEvent: (e) => {
+          if (e.kind === 'embed' && e.done > 0) abort.abort();
+        },
+      }),
+    );
+    await expect(run).rejects.toThrow();
+    const after = await loadIndex(ws.config.INDEX_DIR);
+    expect(after.generation).toBe(before.generation);
+    expect(Object.keys(after.manifest.documents)).toEqual(Object.keys(before.manifest.documents));
+    expect(after.vectors!.count).toBe(before.vectors!.count);
+    // No half-written generation is left behind, and the lock is released for the next run.
+    expect(readdirSync(ws.config.INDEX_DIR).filter((f) => f.startsWith('gen-'))).toEqual([before.generation]);
+    const next = await buildIndex(options(ws.config));
+    expect(next.added).toBe(6);
+  }, 120_000);
+
+  it('a different embedding model (or dtype) rebuilds everything by itself', async () => {
+    ws = await makeWorkspace({ model: true });
+    const first = await buildIndex(options(ws.config));
+    const other = { ...ws.config, EMBEDDING_DTYPE: 'fp32' as const };
+    const rebuilt = await buildIndex(options(other));
+    expect(rebuilt.fullRebuild).toMatch(/embedding model changed/);
+    expect(rebuilt.embedded).toBe(first.passages);
+    expect((await loadIndex(ws.config.INDEX_DIR)).manifest.model).toMatchObject({ dtype: 'fp32' });
+  }, 120_000);
+
+  it('without the model, indexing completes lexical-only, says why, and upgrades once the model is there', async () => {
+    ws = await makeWorkspace({ model: true });
+    const missing = { ...ws.config, EMBEDDING_MODEL: 'nobody/not-downloaded-model' };
+    const t0 = performance.now();
+    const r = await buildIndex(options(missing));
+    expect(performance.now() - t0).toBeLessThan(15_000);
+    expect(r.model).toBeNull();
+    expect(r.fallback?.reason).toBeTruthy();
+    expect(r.passages).toBeGreaterThan(20);
+    const idx = await loadIndex(ws.config.INDEX_DIR);
+    expect(idx.vectors).toBeNull();
+    expect(idx.lexical.search('хаб', 1).length).toBe(1);
+    // The model becomes available: vectors are added by a full re-embed.
+    const up = await buildIndex(options(ws.config));
+    expect(up.fullRebuild).toMatch(/now available/);
+    expect(up.model?.id).toBe(ws.config.EMBEDDING_MODEL);
+  }, 120_000);
+
+  it('a bad article never stops the run', async () => {
+    ws = await makeWorkspace();
+    ws.write('broken.txt', new Uint8Array([0xff, 0xfe, 0x00, 0x41, 0x00]));
+    ws.write('empty.md', '');
+    const r = await buildIndex(options(ws.config));
+    expect(r.added).toBe(5);
+    expect(r.warnings.map((w) => w.file).sort()).toEqual(['broken.txt', 'empty.md']);
+  });
+
+  it('keeps the index consistent when the seeds folder is emptied', async () => {
+    ws = await makeWorkspace();
+    await buildIndex(options(ws.config));
+    for (const f of readdirSync(ws.seeds)) ws.remove(f);
+    const r = await buildIndex(options(ws.config));
+    expect(r).toMatchObject({ removed: 5, passages: 0 });
+    expect((await loadIndex(ws.config.INDEX_DIR)).passages.size).toBe(0);
+    writeFileSync(path.join(ws.seeds, 'back.txt'), NEW_ARTICLE);
+    expect((await buildIndex(options(ws.config))).added).toBe(1);
+    expect(existsSync(path.join(ws.config.INDEX_DIR, '.lock'))).toBe(false);
+  });
+});
