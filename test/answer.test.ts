@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AnswerService, QuestionError, validateQuestion } from '../src/answer/service.js';
+import { loadEmbedder } from '../src/embed/embedder.js';
+import { buildIndex } from '../src/index/build.js';
+import { answerKind, countedWord } from '../src/answer/question.js';
+import { numbersIn } from '../src/answer/extract.js';
+import { makeWorkspace, type Workspace } from './helpers/workspace.js';
+
+async function openLexical(ws: Workspace): Promise<AnswerService> {
+  await buildIndex({ seedsDir: ws.config.SEEDS_DIR, indexDir: ws.config.INDEX_DIR, model: null, getEmbedder: async () => ({ embedder: null, reason: 'off' }) });
+  return AnswerService.open(ws.config);
+}
+
+describe('answers from the sample articles (lexical)', () => {
+  let ws: Workspace;
+  let service: AnswerService;
+  const article = (doc: string) => readFileSync(path.join(ws.seeds, doc), 'utf8');
+  beforeAll(async () => {
+    ws = await makeWorkspace();
+    service = await openLexical(ws);
+  });
+  afterAll(async () => {
+    await service.close();
+    ws.cleanup();
+  });
+
+  it('gives the number first, quotes that are exact substrings, and numbered sources', async () => {
+    const a = await service.ask('Сколько стран входит в хаб?');
+    expect(a.answered).toBe(true);
+    expect(a.direct).toBe('43 страны-участницы');
+    expect(a.text.startsWith('43 страны-участницы.')).toBe(true);
+    expect(a.citations.length).toBeGreaterThanOrEqual(1);
+    for (const c of [...a.citations, ...a.more]) expect(article(c.doc).slice(c.start, c.end)).toBe(c.quote);
+    for (const c of a.citations) expect(a.text).toContain(`[${c.n}] ${c.title}`);
+    expect(a.more.length).toBeGreaterThan(0);
+    expect(a.citations[0]).toMatchObject({ doc: '000_d5247af2f4a2beb1.txt', outlet: 'El.kz' });
+    expect(a.text).toContain(`«${a.citations[0].quote}» [1]`);
+    expect(a.text).toContain('Источники:');
+  });
+
+  it('shows the disagreement between articles, newest first, each figure with its source', async () => {
+    const a = await service.ask('Сколько стран входит в хаб?');
+    const figures = a.disagreement ?? [];
+    expect(figures.length).toBeGreaterThanOrEqual(3);
+    const values = figures.map((f) => f.value);
+    expect(values[0]).toMatch(/^43/);
+    expect(values.some((v) => v.startsWith('36'))).toBe(true);
+    expect(values.some((v) => /30/.test(v))).toBe(true);
+    // Each figure cites a different article, and the order follows the articles' dates.
+    const docs = figures.map((f) => a.citations.find((c) => c.n === f.citation)!);
+    expect(new Set(docs.map((d) => d.doc)).size).toBe(figures.length);
+    const years = docs.map((d) => (d.date ? Number(d.date.slice(0, 4)) : d.inferredYear ?? 0));
+    expect([...years].sort((x, y) => y - x)).toEqual(years);
+    expect(a.text).toContain('Статьи расходятся');
+  });
+
+  it('answers in the language of the question, quotes in the language of the article', async () => {
+    const kk = await service.ask('Хаб елордада қай жылдан бері жұмыс істейді?');
+    expect(kk.language).toBe('kk');
+    expect(kk.direct).toBe('2013');
+    expect(kk.text).toContain('Дереккөздер:');
+    const en = await service.ask('Who chairs the Steering Committee of the Astana Civil Service Hub?');
+    expect(en.language).toBe('en');
+    expect(en.direct).toMatch(/Baymenov|Байменов/);
+    expect(en.text).toContain('Sources:');
+    const ru = await service.ask('Кто руководит Бюро по государственной службе Грузии?');
+    expect(ru.direct).toBe('Екатерина Кардава');
+  });
+
+  it('finds a person, a year, an organisation and a quoted name', async () => {
+    expect((await service.ask('Who presented the SMART-learning methodology?')).direct).toBe('Mr. Lim');
+    expect((await service.ask('Когда был создан Астанинский хаб государственной службы?')).direct).toMatch(/2013/);
+    expect((await service.ask('Together with which organization was the Hub created?')).direct).toBe('United Nations Development Programme (UNDP)');
+    expect((await service.ask('Через какую информационную систему будет проходить конкурсный отбор?')).direct).toBe('eqyzmet.gov.kz');
+  });
+
+  it('says plainly, in the question\'s language, that the articles do not hold the answer', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['What is the capital of France?', /^The articles do not contain the answer/],
+      ['Какая завтра будет погода в Алматы?', /^В статьях нет ответа/],
+      ['Ертең ауа райы қандай болады?', /^Мақалаларда бұл сұраққа жауап жоқ/],
+      ['Сколько стоит билет на концерт?', /^В статьях нет ответа/],
+    ];
+    for (const [q, re] of cases) {
+      const a = await service.ask(q);
+      expect(a.answered, q).toBe(false);
+      expect(a.citations, q).toEqual([]);
+      expect(a.text, q).toMatch(re);
+      expect(a.text).not.toContain('«');
+    }
+  });
+
+  it('rejects empty, over-long and control-character questions with a clear message', async () => {
+    for (const bad of ['', '   \n ', 'x'.repeat(2001), 'hello\u0007world', 'a\u0000b']) {
+      expect(() => validateQuestion(bad)).toThrow(QuestionError);
+      await expect(service.ask(bad)).rejects.toThrow(QuestionError);
+    }
+    expect(validateQuestion('  Сколько   стран?  ')).toBe('Сколько стран?');
+  });
+
+  it('reports timings and handles hostile text as a plain question', async () => {
+    const a = await service.ask('<script>alert(1)</script> & "хаб" \'; DROP TABLE');
+    expect(typeof a.answered).toBe('boolean');
+    expect(a.timings_ms.total).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('question analysis', () => {
+  it('tells what kind of answer is asked for', () => {
+    expect(answerKind('Сколько стран входит в хаб?')).toBe('count');
+    expect(answerKind('Хабқа қанша ел қатысады?')).toBe('count');
+    expect(answerKind('How many countries are in the Hub?')).toBe('count');
+    expect(answerKind('Когда был создан хаб?')).toBe('year');
+    expect(answerKind('Кто руководит бюро?')).toBe('person');
+    expect(answerKind('Together with which organization was the Hub created?')).toBe('organization');
+    expect(countedWord('Сколько всего исследований провел Хаб?')).toBe('исследований');
+    expect(countedWord('How many countries initially established the Hub?')).toBe('countries');
+  });
+
+  it('reads numbers with qualifiers and what they count, skipping years and dates', () => {
+    const ns = numbersIn('Хаб с 2013 года включает 43 страны-участницы и более 80 партнеров, 17 июля, 2024-2029 годы, 40-тан астам ел.');
+    expect(ns.map((n) => n.value)).toEqual(['43', '>80', '>40']);
+    expect(ns[0].text).toBe('43 страны-участницы');
+    expect(numbersIn('reaching more than 30 countries')[0]).toMatchObject({ value: '>30', text: 'more than 30 countries' });
+  });
+});
+
+describe('hybrid retrieval with the generated model', () => {
+  it('answers through the dense + lexical path with the same contract', async () => {
+    const ws = await makeWorkspace({ model: true });
+    try {
+      const getEmbedder = async () => {
+        const r = await loadEmbedder({ modelId: ws.config.EMBEDDING_MODEL, modelsDir: ws.config.MODELS_DIR, dtype: 'q8', batchSize: 8, allowDownload: false });
+        return r.ok ? { embedder: r.embedder } : { embedder: null as null, reason: r.reason };
+      };
+      await buildIndex({ seedsDir: ws.config.SEEDS_DIR, indexDir: ws.config.INDEX_DIR, model: { id: ws.config.EMBEDDING_MODEL, dtype: 'q8' }, getEmbedder });
+      const service = await AnswerService.open(ws.config, { getEmbedder: () => getEmbedder() });
+      expect(service.hybrid).toBe(true);
+      expect(service.info().model).toBe(ws.config.EMBEDDING_MODEL);
+      const a = await service.ask('Сколько стран входит в хаб?');
+      expect(a.answered).toBe(true);
+      expect(a.text).toMatch(/(?<!\d)43(?!\d)/);
+      expect(a.timings_ms.embed).toBeGreaterThan(0);
+      expect((await service.ask('What is the capital of France?')).answered).toBe(false);
+      await service.close();
+    } finally {
+      ws.cleanup();
+    }
+  }, 60_000);
+});

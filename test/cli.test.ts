@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeWorkspace, ROOT, type Workspace } from './helpers/workspace.js';
+
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+function run(ws: Workspace, script: string, args: string[], opts: { env?: Record<string, string>; input?: string } = {}) {
+  const r = spawnSync(TSX, [path.join(ROOT, 'src', 'cli', script), ...args], {
+    cwd: ws.root,
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ws.root, ...ws.env, ...opts.env },
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('command line', () => {
+  let ws: Workspace;
+  beforeAll(async () => {
+    ws = await makeWorkspace();
+  });
+  afterAll(() => ws.cleanup());
+
+  it('ask before any index says to run npm run index', () => {
+    const r = run(ws, 'ask.ts', ['Сколько стран входит в хаб?']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/npm run index/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('index --json ends with the summary object; a second run re-embeds nothing and says so', () => {
+    const first = run(ws, 'index-cmd.ts', ['--json']);
+    expect(first.code).toBe(0);
+    const summary = JSON.parse(first.stdout.trim().split('\n').pop()!);
+    expect(summary).toMatchObject({ added: 5, changed: 0, removed: 0, unchanged: 0 });
+    expect(Object.keys(summary)).toEqual(expect.arrayContaining(['added', 'changed', 'removed', 'unchanged', 'passages', 'seconds']));
+    const second = run(ws, 'index-cmd.ts', []);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/up to date, nothing re-embedded/);
+    expect(second.stdout).toMatch(/5 unchanged/);
+  });
+
+  it('ask --json follows the contract', () => {
+    const r = run(ws, 'ask.ts', ['--json', 'Сколько стран входит в хаб?']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const j = JSON.parse(lines[0]);
+    expect(Object.keys(j).sort()).toEqual(['answer', 'answered', 'citations', 'language', 'question', 'timings_ms']);
+    expect(j).toMatchObject({ question: 'Сколько стран входит в хаб?', language: 'ru', answered: true });
+    expect(j.answer).toMatch(/^43 страны-участницы/);
+    for (const c of j.citations) {
+      expect(Object.keys(c)).toEqual(expect.arrayContaining(['doc', 'title', 'quote', 'score']));
+      expect(readFileSync(path.join(ws.seeds, c.doc), 'utf8')).toContain(c.quote);
+    }
+    expect(typeof j.timings_ms.total).toBe('number');
+  });
+
+  it('ask prints the answer for a person, and a refusal with answered=false', () => {
+    const r = run(ws, 'ask.ts', ['Who chairs the Steering Committee of the Astana Civil Service Hub?']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Baymenov/);
+    expect(r.stdout).toMatch(/Sources:/);
+    const no = JSON.parse(run(ws, 'ask.ts', ['--json', 'What is the capital of France?']).stdout);
+    expect(no).toMatchObject({ answered: false, citations: [] });
+  });
+
+  it('ask --file answers every line with its id, loading once', () => {
+    const file = path.join(ws.root, 'q.jsonl');
+    const qs = ['{"id":"a","question":"Сколько стран входит в хаб?"}', '{"id":"b","question":"Хабқа қанша ел қатысады?"}', '', '{"id":"c","question":"What is the capital of France?"}'];
+    writeFileSync(file, qs.join('\n'));
+    const r = run(ws, 'ask.ts', ['--file', file]);
+    expect(r.code).toBe(0);
+    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(out.map((o) => o.id)).toEqual(['a', 'b', 'c']);
+    expect(out[1].language).toBe('kk');
+    expect(out[2].answered).toBe(false);
+  });
+
+  it('bad input: one clear line, exit code 2, no stack trace', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [[''], /empty/],
+      [['   '], /empty/],
+      [['x'.repeat(2001)], /too long/],
+      [['bad\u0007question'], /control characters/],
+      [['--nope'], /unknown option/],
+    ];
+    for (const [args, re] of cases) {
+      const r = run(ws, 'ask.ts', args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    const env = run(ws, 'ask.ts', ['вопрос'], { env: { TOP_K: 'many' } });
+    expect(env.code).toBe(2);
+    expect(env.stderr.trim()).toMatch(/^citebot: Invalid TOP_K="many"/);
+    const idx = run(ws, 'index-cmd.ts', [], { env: { EMBEDDINGS: 'maybe' } });
+    expect(idx.code).toBe(2);
+    expect(idx.stderr).toMatch(/EMBEDDINGS/);
+  });
+
+  it('chat answers, shows /sources, and leaves on Ctrl-D', () => {
+    const r = run(ws, 'chat.ts', [], { input: 'Сколько стран входит в хаб?\n/sources\n/help\n' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/43 страны-участницы/);
+    expect(r.stdout).toMatch(/score/);
+    expect(r.stdout).toMatch(/\/quit/);
+  });
+}, 120_000);
