@@ -2,7 +2,7 @@ import { splitSentences } from '../chunk/sentences.js';
 import type { LoadedIndex } from '../index/store.js';
 import type { Retrieval } from '../retrieve/hybrid.js';
 import { coverage, type Concept } from '../retrieve/query.js';
-import { analyze } from '../text/analyze.js';
+import { analyze, tokenize } from '../text/analyze.js';
 import type { Answer, ArticleMeta, Citation, Figure, Lang, ScoredPassage } from '../types.js';
 import { acronymFor, acronymsIn, namesIn, numbersIn, quotedIn, yearsIn, type Candidate, type NumberMention } from './extract.js';
 import { LABELS } from './i18n.js';
@@ -33,6 +33,8 @@ interface ScoredSentence {
   start: number;
   end: number;
   text: string;
+  /** Its words, offsets relative to `text`, with their index terms. */
+  words: Array<{ start: number; end: number; terms: string[] }>;
   terms: Set<string>;
   coverage: number;
   /** Coverage counting the sentence before it too ("Хаб… . Бүгінгі таңда ұйым 42…"). */
@@ -56,11 +58,19 @@ export function compose({ question, language, retrieval, index }: ComposeInput):
 
   const analyzer = index.lexical.analyzer;
   const kind = answerKind(question);
-  const sentences = scoreSentences(retrieval, analyzer);
+  const sentences = scoreSentences(retrieval, analyzer, (doc) => index.manifest.documents[doc]?.meta.language);
   if (!sentences.length) return refuse(L.refusal);
   const meta = (docId: string) => index.manifest.documents[docId]?.meta;
   const questionTerms = new Set(retrieval.plan.concepts.flatMap((c) => c.terms));
-  const inQuestion = (word: string) => analyze(word, analyzer).some((t) => questionTerms.has(t));
+  const seenWords = new Map<string, boolean>();
+  const inQuestion = (word: string) => {
+    let v = seenWords.get(word);
+    if (v === undefined) seenWords.set(word, (v = analyze(word, analyzer).some((t) => questionTerms.has(t))));
+    return v;
+  };
+  // term → index of the question concept it matches, for the word-position measures below
+  const conceptOfTerm = new Map<string, number>();
+  retrieval.plan.concepts.forEach((c, i) => c.terms.forEach((t) => conceptOfTerm.has(t) || conceptOfTerm.set(t, i)));
 
   // The direct answer: the best typed candidate among the best sentences. Candidates whose sentences score
   // alike are told apart by nearness to the question's words, then by the article's date (newest first).
@@ -68,10 +78,12 @@ export function compose({ question, language, retrieval, index }: ComposeInput):
   const head = new Set(headWords(question).flatMap((w) => analyze(w, analyzer, { lang: language })));
   const typed: Array<{ sentence: ScoredSentence; candidate: Typed; score: number }> = [];
   for (const s of sentences) {
+    // Below this a sentence cannot give the answer (see `direct` below), so its candidates are not worth finding.
+    if (s.score < sentences[0].score * 0.45) break;
     for (const c of candidatesFor(kind, s.text, inQuestion, unitConcept, head)) {
-      const near = Math.min(proximity(s.text, c, retrieval.plan.concepts, analyzer), 10);
+      const near = Math.min(proximity(s, c, conceptOfTerm), 10);
       // The words just around a name say whose name it is ("председатель Агентства … службы Дархан Жазыкбаев").
-      const support = kind === 'person' || kind === 'organization' || kind === 'place' ? localSupport(s.text, c, retrieval.plan.concepts, analyzer) * 0.04 : 0;
+      const support = kind === 'person' || kind === 'organization' || kind === 'place' ? localSupport(s, c, conceptOfTerm) * 0.04 : 0;
       // "How many … are" asks for the figure as it stands now: prefer one the article states as current.
       const now = kind === 'count' && !PAST_MARKER.test(question) && NOW_MARKER.test(s.text) ? NOW_BONUS : 0;
       typed.push({ sentence: s, candidate: c, score: s.score + c.bonus + now + support - near * 0.02 });
@@ -161,7 +173,7 @@ export function compose({ question, language, retrieval, index }: ComposeInput):
   };
 }
 
-function scoreSentences(retrieval: Retrieval, analyzer: LoadedIndex['lexical']['analyzer']): ScoredSentence[] {
+function scoreSentences(retrieval: Retrieval, analyzer: LoadedIndex['lexical']['analyzer'], langOf: (docId: string) => Lang | undefined): ScoredSentence[] {
   const maxPassage = retrieval.passages[0]?.score || 1;
   const byKey = new Map<string, ScoredSentence>();
   retrieval.passages.forEach((sp, rank) => {
@@ -169,19 +181,19 @@ function scoreSentences(retrieval: Retrieval, analyzer: LoadedIndex['lexical']['
     let prevTerms = new Set<string>();
     for (const span of splitSentences(p.text)) {
       const text = p.text.slice(span.start, span.end);
-      const terms = new Set(analyze(text, analyzer));
+      const words = tokenize(text).map((t) => ({ start: t.start, end: t.end, terms: analyze(text.slice(t.start, t.end), analyzer, { lang: langOf(p.docId) }) }));
+      const terms = new Set(words.flatMap((w) => w.terms));
       const contextTerms = new Set([...terms, ...prevTerms]);
       prevTerms = terms;
       const cov = coverage(retrieval.plan, terms);
       const ctx = coverage(retrieval.plan, contextTerms);
-      const words = text.split(/\s+/).length;
       let score = 0.65 * cov + 0.25 * ctx + 0.1 * (sp.score / maxPassage);
       if (/\?\s*$/.test(text)) score -= 0.3; // an interviewer's question is not an answer
-      if (words < 4) score -= 0.2;
+      if (words.length < 4) score -= 0.2;
       const key = `${p.docId}:${p.start + span.start}`;
       const prev = byKey.get(key);
       if (prev && prev.score >= score) continue;
-      byKey.set(key, { docId: p.docId, start: p.start + span.start, end: p.start + span.end, text, terms, coverage: cov, contextTerms, score, passageRank: rank });
+      byKey.set(key, { docId: p.docId, start: p.start + span.start, end: p.start + span.end, text, words, terms, coverage: cov, contextTerms, score, passageRank: rank });
     }
   });
   return [...byKey.values()].sort((a, b) => b.score - a.score || a.passageRank - b.passageRank || a.start - b.start);
@@ -240,28 +252,25 @@ function conceptOf(concepts: Concept[], word: string | undefined, analyzer: Load
 }
 
 /** Words between a candidate and the nearest word of the question in its sentence. */
-function proximity(sentence: string, c: Candidate, concepts: Concept[], analyzer: LoadedIndex['lexical']['analyzer']): number {
-  const positions: number[] = [];
-  for (const m of sentence.matchAll(/[\p{L}\p{N}]+/gu)) {
-    const terms = analyze(m[0], analyzer);
-    if (concepts.some((k) => k.terms.some((t) => terms.includes(t)))) positions.push(m.index!);
-  }
-  if (!positions.length) return 50;
-  let best = Infinity;
-  for (const p of positions) {
-    const [a, b] = p < c.start ? [p, c.start] : [c.end, p];
-    if (p >= c.start && p < c.end) return 0;
-    best = Math.min(best, sentence.slice(a, b).split(/\s+/).length);
-  }
+function proximity(s: ScoredSentence, c: Candidate, conceptOfTerm: Map<string, number>): number {
+  let best = 50;
+  s.words.forEach((w, i) => {
+    if (!w.terms.some((t) => conceptOfTerm.has(t))) return;
+    if (w.start >= c.start && w.start < c.end) best = 0;
+    else if (w.end <= c.start) best = Math.min(best, s.words.filter((x) => x.start >= w.end && x.end <= c.start).length + 1);
+    else best = Math.min(best, s.words.filter((x) => x.start >= c.end && x.end <= w.start).length + 1);
+    void i;
+  });
   return best;
 }
 
 /** How many of the question's concepts stand in the eight words before or three after a candidate. */
-function localSupport(sentence: string, c: Candidate, concepts: Concept[], analyzer: LoadedIndex['lexical']['analyzer']): number {
-  const before = (sentence.slice(0, c.start).match(/[\p{L}\p{N}]+/gu) ?? []).slice(-8);
-  const after = (sentence.slice(c.end).match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 3);
-  const terms = new Set([...before, ...after].flatMap((w) => analyze(w, analyzer)));
-  return concepts.filter((k) => k.terms.some((t) => terms.has(t))).length;
+function localSupport(s: ScoredSentence, c: Candidate, conceptOfTerm: Map<string, number>): number {
+  const before = s.words.filter((w) => w.end <= c.start).slice(-8);
+  const after = s.words.filter((w) => w.start >= c.end).slice(0, 3);
+  const hit = new Set<number>();
+  for (const w of [...before, ...after]) for (const t of w.terms) if (conceptOfTerm.has(t)) hit.add(conceptOfTerm.get(t)!);
+  return hit.size;
 }
 
 function recency(m: ArticleMeta | undefined): number {

@@ -13,10 +13,12 @@ export const TELEGRAM_LIMIT = 4096;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /** Makes any text safe to put between HTML tags; lone surrogates (invalid UTF-8 on the wire) become U+FFFD. */
 export function escapeHtml(text: string): string {
   return text
-    .toWellFormed()
+    .replace(LONE_SURROGATE, '\uFFFD')
     .replace(/\r\n?/g, '\n')
     .replace(CONTROL, '')
     .replace(/&/g, '&amp;')

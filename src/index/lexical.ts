@@ -22,6 +22,15 @@ export class LexicalIndex {
   private lengths = new Map<number, number>();
   private totalLength = 0;
 
+  // Search-side caches, derived from the maps above and dropped when what they cover changes:
+  // a term's postings packed into typed arrays, and per passage the BM25 length normalisation.
+  private packed = new Map<string, { ids: Int32Array; tfs: Float64Array }>();
+  private norms: Float64Array | null = null;
+  private normsAvg = NaN;
+  private scoreBuf = new Float64Array(0);
+  private stamp = new Uint32Array(0);
+  private stampNow = 0;
+
   constructor(
     readonly analyzer: AnalyzerName,
     private readonly k1 = 1.2,
@@ -45,9 +54,11 @@ export class LexicalIndex {
       let p = this.postings.get(t);
       if (!p) this.postings.set(t, (p = new Map()));
       p.set(id, n);
+      this.packed.delete(t);
     }
     this.lengths.set(id, terms.length);
     this.totalLength += terms.length;
+    this.norms = null;
   }
 
   remove(id: number, text?: string): void {
@@ -57,10 +68,14 @@ export class LexicalIndex {
     const terms = text !== undefined ? new Set(analyze(text, this.analyzer)) : this.postings.keys();
     for (const t of terms) {
       const p = this.postings.get(t);
-      if (p?.delete(id) && p.size === 0) this.postings.delete(t);
+      if (p?.delete(id)) {
+        this.packed.delete(t);
+        if (p.size === 0) this.postings.delete(t);
+      }
     }
     this.lengths.delete(id);
     this.totalLength -= len;
+    this.norms = null;
   }
 
   /** Number of passages containing an analysed term. */
@@ -88,6 +103,55 @@ export class LexicalIndex {
     const terms = typeof query === 'string' ? this.queryTerms(query) : query;
     if (!terms.length || !this.lengths.size) return [];
     const avg = this.totalLength / this.lengths.size;
+    const norms = this.normsFor(avg);
+    if (!norms) return this.searchSparse(terms, limit, avg, weights);
+    // Scores accumulate in a dense buffer indexed by passage id; `stamp` marks the ids this search touched.
+    // Same arithmetic, in the same order, as a map of scores: the hits and their scores are identical.
+    const scores = this.scoreBuf;
+    const stamp = this.stamp;
+    const now = this.nextStamp();
+    const touched: number[] = [];
+    const k1p1 = this.k1 + 1;
+    for (const t of terms) {
+      const p = this.packedPostings(t);
+      if (!p) continue;
+      const w = this.idf(t) * (weights?.get(t) ?? 1);
+      const { ids, tfs } = p;
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i];
+        const tf = tfs[i];
+        const s = (w * tf * k1p1) / (tf + norms[id]);
+        if (stamp[id] !== now) {
+          stamp[id] = now;
+          scores[id] = 0;
+          touched.push(id);
+        }
+        scores[id] += s;
+      }
+    }
+    return bestOf(touched, scores, limit);
+  }
+
+  /** A term's postings as typed arrays (made on first use after a change). */
+  private packedPostings(term: string): { ids: Int32Array; tfs: Float64Array } | undefined {
+    let p = this.packed.get(term);
+    if (p) return p;
+    const m = this.postings.get(term);
+    if (!m) return undefined;
+    const ids = new Int32Array(m.size);
+    const tfs = new Float64Array(m.size);
+    let i = 0;
+    for (const [id, tf] of m) {
+      ids[i] = id;
+      tfs[i++] = tf;
+    }
+    p = { ids, tfs };
+    this.packed.set(term, p);
+    return p;
+  }
+
+  /** The same scores kept in a map: for ids that a dense buffer cannot hold (negative, fractional or huge). */
+  private searchSparse(terms: string[], limit: number, avg: number, weights?: Map<string, number>): LexicalHit[] {
     const scores = new Map<number, number>();
     for (const t of terms) {
       const p = this.postings.get(t);
@@ -100,6 +164,38 @@ export class LexicalIndex {
       }
     }
     return topK(scores, limit);
+  }
+
+  /**
+   * Per passage id: k1 · (1 − b + b · length / avg), the BM25 length normalisation (computed as `search` always
+   * did); null when the ids are not small non-negative integers.
+   */
+  private normsFor(avg: number): Float64Array | null {
+    if (this.norms && this.normsAvg === avg) return this.norms;
+    let maxId = 0;
+    for (const id of this.lengths.keys()) {
+      if (!Number.isInteger(id) || id < 0) return null;
+      if (id > maxId) maxId = id;
+    }
+    if (maxId > 4 * this.lengths.size + 1_000_000) return null;
+    const norms = new Float64Array(maxId + 1);
+    for (const [id, len] of this.lengths) norms[id] = this.k1 * (1 - this.b + (this.b * len) / avg);
+    if (this.scoreBuf.length < maxId + 1) {
+      this.scoreBuf = new Float64Array(maxId + 1);
+      this.stamp = new Uint32Array(maxId + 1);
+      this.stampNow = 0;
+    }
+    this.norms = norms;
+    this.normsAvg = avg;
+    return norms;
+  }
+
+  private nextStamp(): number {
+    if (++this.stampNow >= 0xffffffff) {
+      this.stamp.fill(0);
+      this.stampNow = 1;
+    }
+    return this.stampNow;
   }
 
   toJSON(): LexicalSnapshot {
@@ -131,8 +227,46 @@ export class LexicalIndex {
 
 /** The `limit` best entries of a score map, best first; ties broken by id for determinism. */
 export function topK(scores: Map<number, number>, limit: number): LexicalHit[] {
-  const all: LexicalHit[] = [];
-  for (const [id, score] of scores) all.push({ id, score });
-  all.sort((a, b) => b.score - a.score || a.id - b.id);
-  return all.slice(0, limit);
+  const ids = [...scores.keys()];
+  return bestOf(ids, (id) => scores.get(id)!, limit);
+}
+
+/** How many of `count` sorted entries `list.slice(0, limit)` keeps. */
+function sliceLength(count: number, limit: number): number {
+  const end = Number.isNaN(limit) ? 0 : Math.trunc(limit);
+  return end < 0 ? Math.max(0, count + end) : Math.min(end, count);
+}
+
+/**
+ * The best of `ids` by score (higher first, then lower id), as many as sorting them all and slicing to `limit`
+ * would keep, without sorting them all: a short ordered list that most candidates do not get into.
+ */
+function bestOf(ids: ArrayLike<number>, score: ArrayLike<number> | ((id: number) => number), limit: number): LexicalHit[] {
+  const n = sliceLength(ids.length, limit);
+  if (n <= 0) return [];
+  const scoreOf = typeof score === 'function' ? score : (id: number) => score[id];
+  const topIds: number[] = [];
+  const topScores: number[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    const s = scoreOf(id);
+    let j = topIds.length;
+    if (j === n) {
+      // Full: the candidate must beat the last one kept (higher score, or equal score and lower id).
+      const ls = topScores[j - 1];
+      if (!(s > ls || (s === ls && id < topIds[j - 1]))) continue;
+      j--;
+    } else {
+      topIds.push(id);
+      topScores.push(s);
+    }
+    while (j > 0 && (s > topScores[j - 1] || (s === topScores[j - 1] && id < topIds[j - 1]))) {
+      topIds[j] = topIds[j - 1];
+      topScores[j] = topScores[j - 1];
+      j--;
+    }
+    topIds[j] = id;
+    topScores[j] = s;
+  }
+  return topIds.map((id, i) => ({ id, score: topScores[i] }));
 }

@@ -80,11 +80,21 @@ function stemLatin(w: string): string {
   return w;
 }
 
+// Stemming is on every hot path (indexing, each question, each sentence scored): words repeat, so remember them.
+const stemCache = new Map<string, string>();
+const STEM_CACHE_MAX = 500_000;
+
 /** Light stemming; `lang` picks Russian or Kazakh endings for Cyrillic words (guessed from the letters if absent). */
 export function stem(word: string, lang?: Lang): string {
-  if (/^\p{N}+$/u.test(word)) return word;
-  if (/\p{Script=Cyrillic}/u.test(word)) return stemCyrillic(word, lang === 'en' ? undefined : lang);
-  return stemLatin(word);
+  const key = (lang === 'kk' ? 'k' : lang === 'ru' ? 'r' : 'u') + word;
+  let out = stemCache.get(key);
+  if (out !== undefined) return out;
+  if (/^\p{N}+$/u.test(word)) out = word;
+  else if (/\p{Script=Cyrillic}/u.test(word)) out = stemCyrillic(word, lang === 'en' ? undefined : lang);
+  else out = stemLatin(word);
+  if (stemCache.size >= STEM_CACHE_MAX) stemCache.clear();
+  stemCache.set(key, out);
+  return out;
 }
 
 /** Terms of a text for the lexical index under the chosen analyzer. */

@@ -1,0 +1,77 @@
+/**
+ * `npm run bot`: citebot in Telegram. Loads the index (building it first when there is none) and the model once,
+ * then answers by long polling, or by webhook when WEBHOOK_URL is set. SIGINT / SIGTERM finish the replies in
+ * flight and exit 0.
+ */
+import { getConfig, runMain } from '../cli/common.js';
+import { openService } from '../cli/session.js';
+import { ConfigError } from '../config.js';
+import { launchBot } from './launch.js';
+import { createLogger, describeError } from './log.js';
+
+/** How long a signal waits for the replies in flight before giving up on them. */
+const DRAIN_SECONDS = 30;
+
+runMain(async () => {
+  const config = await getConfig();
+  if (!config.BOT_TOKEN) throw new ConfigError('BOT_TOKEN is not set: put the token from @BotFather in the environment or in .env');
+  const log = createLogger(config.LOG_LEVEL, [config.BOT_TOKEN, config.WEBHOOK_SECRET]);
+  // A stray rejection somewhere in a library must not take every chat down with it.
+  process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${describeError(e)}`));
+
+  const service = await openService(config, { buildIfMissing: true });
+  let running;
+  try {
+    running = await launchBot(service, config, { log });
+  } catch (e) {
+    await service.close();
+    throw e;
+  }
+  const info = service.info();
+  log.info(
+    `@${running.username} is answering (${running.mode === 'webhook' ? `webhook ${running.webhook!.url}, port ${running.webhook!.port}` : 'long polling'}): ` +
+      `${info.articles} articles, ${info.passages} passages, ${info.model ? `model ${info.model}` : 'lexical only'}`,
+  );
+
+  const bot = running;
+  const code = await new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn(`${signal} again: exiting without waiting`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
+      stopping = true;
+      log.info(`${signal}: finishing ${bot.inFlight} replies in flight, then exiting`);
+      const timer = setTimeout(() => {
+        log.error(`gave up after ${DRAIN_SECONDS} s with ${bot.inFlight} replies unsent`);
+        resolve(1);
+      }, DRAIN_SECONDS * 1000);
+      bot.stop(signal).then(
+        () => {
+          clearTimeout(timer);
+          resolve(0);
+        },
+        (e) => {
+          clearTimeout(timer);
+          log.error(`stopping: ${describeError(e)}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    bot.done.then(
+      () => !stopping && resolve(0),
+      (e) => {
+        log.error(`stopped receiving updates: ${describeError(e)}`);
+        resolve(1);
+      },
+    );
+  });
+  await service.close();
+  log.info('stopped');
+  // Idle keep-alive sockets must not hold the process open once everything is done.
+  setTimeout(() => process.exit(code), 2000).unref();
+  return code;
+});
