@@ -47,6 +47,11 @@ export const configSchema = z.object({
   LEXICAL_ANALYZER: z.enum(['stem', 'prefix5', 'ngram3', 'exact'], { message: 'expected one of stem, prefix5, ngram3, exact' }).default('stem'),
   /** Passages retrieved for an answer (before composing). */
   TOP_K: positiveInt('TOP_K').max(50, { message: 'expected at most 50' }).default(16),
+  /**
+   * With vectors: a question whose best passage is at least this similar (cosine) is answered even when it shares
+   * few words with it (cross-lingual). Set for multilingual-e5; above 1 turns it off.
+   */
+  DENSE_RESCUE_SIMILARITY: z.coerce.number({ message: 'expected a number between 0 and 2' }).min(0, { message: 'expected a number between 0 and 2' }).max(2, { message: 'expected a number between 0 and 2' }).default(0.86),
   BOT_TOKEN: z
     .string()
     .regex(/^\d+:[\w-]{20,}$/, { message: 'expected a token from @BotFather, like 123456789:AA…' })

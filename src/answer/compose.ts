@@ -48,13 +48,17 @@ export interface ComposeInput {
   language: Lang;
   retrieval: Retrieval;
   index: LoadedIndex;
+  /** Cosine similarity above which a dense hit alone (with some lexical support) counts as evidence. */
+  denseRescue?: number;
 }
 
-export function compose({ question, language, retrieval, index }: ComposeInput): Omit<Answer, 'timings_ms'> {
+export function compose({ question, language, retrieval, index, denseRescue = 1.1 }: ComposeInput): Omit<Answer, 'timings_ms'> {
   const L = LABELS[language];
   const refuse = (text: string): Omit<Answer, 'timings_ms'> => ({ question, language, answered: false, citations: [], more: [], text });
   if (retrieval.unknownNames.length) return refuse(L.refusalNames(retrieval.unknownNames));
-  if (!retrieval.passages.length || retrieval.bestCoverage < MIN_COVERAGE) return refuse(L.refusal);
+  // A question in another language than its answer matches few words; a close dense match vouches for it.
+  const denseVouches = retrieval.bestDense >= denseRescue && retrieval.bestCoverage >= MIN_COVERAGE / 2;
+  if (!retrieval.passages.length || (retrieval.bestCoverage < MIN_COVERAGE && !denseVouches)) return refuse(L.refusal);
 
   const analyzer = index.lexical.analyzer;
   const kind = answerKind(question);

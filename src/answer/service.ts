@@ -103,7 +103,7 @@ export class AnswerService {
     const t2 = performance.now();
     const retrieval = retrieve(index, question, { k: this.config.TOP_K, queryVector });
     const t3 = performance.now();
-    const answer = compose({ question, language: detectLanguage(question), retrieval, index });
+    const answer = compose({ question, language: detectLanguage(question), retrieval, index, denseRescue: this.config.DENSE_RESCUE_SIMILARITY });
     const t4 = performance.now();
     const ms = (a: number, b: number) => Math.round((b - a) * 100) / 100;
     return { ...answer, timings_ms: { embed: ms(t1, t2), retrieve: ms(t2, t3), compose: ms(t3, t4), total: ms(t0, t4) } };

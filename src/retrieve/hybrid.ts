@@ -15,6 +15,8 @@ export interface Retrieval {
   passages: ScoredPassage[];
   /** Best share of the question's concepts matched by one passage (0–1): the evidence that an answer is there. */
   bestCoverage: number;
+  /** Highest cosine similarity of a dense hit (0 without vectors). */
+  bestDense: number;
   /** Proper names of the question that no article contains. */
   unknownNames: string[];
   mode: 'hybrid' | 'lexical';
@@ -100,7 +102,8 @@ export function retrieve(index: LoadedIndex, question: string, opts: RetrieveOpt
   let bestCoverage = 0;
   for (const p of picked) bestCoverage = Math.max(bestCoverage, coverage(plan, termsOf(p.passage)));
   const unknownNames = plan.concepts.filter((c) => c.name && !c.known).map((c) => c.word);
-  return { plan, passages: picked, bestCoverage, unknownNames, mode: denseHits.length ? 'hybrid' : 'lexical' };
+  const bestDense = denseHits.length ? denseHits[0].score : 0;
+  return { plan, passages: picked, bestCoverage, bestDense, unknownNames, mode: denseHits.length ? 'hybrid' : 'lexical' };
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {
