@@ -49,7 +49,7 @@ export interface LoadEmbedderOptions {
   batchSize: number;
   allowDownload: boolean;
   onDownloadProgress?: (file: string, loadedBytes: number, totalBytes: number) => void;
-  /** ONNX Runtime intra-op threads. Default: the number of CPUs, at most 4 (2 on a 2-core machine). */
+  /** ONNX Runtime intra-op threads. Default: the number of CPUs, at most 4 (2 on a 2-core machine). Pool threads do not spin when idle. */
   threads?: number;
   /** A request to the hub fails when no answer (headers) arrives within this time, or a download stalls this long. Default 10 s. */
   timeoutMs?: number;
@@ -243,7 +243,17 @@ function missingFiles(dir: string, onnxFile: string): string[] {
   });
 }
 
-/** Removes partial downloads (`<file>.tmp.<pid>.<random>`, left by an interrupted run) of other processes. */
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes partial downloads (`<file>.tmp.<pid>.<random>`) left by an interrupted run whose process is gone. */
 function removeStalePartials(dir: string): void {
   let entries: fs.Dirent[];
   try {
@@ -256,7 +266,7 @@ function removeStalePartials(dir: string): void {
     if (e.isDirectory()) removeStalePartials(p);
     else {
       const m = /\.tmp\.(\d+)\.[a-z0-9]+$/.exec(e.name);
-      if (m && Number(m[1]) !== process.pid) fs.rmSync(p, { force: true });
+      if (m && !processAlive(Number(m[1]))) fs.rmSync(p, { force: true });
     }
   }
 }
@@ -306,7 +316,8 @@ export async function loadEmbedder(opts: LoadEmbedderOptions): Promise<EmbedderL
     const threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
     const progress_callback = opts.onDownloadProgress
       ? (info: { status: string; file?: string; loaded?: number; total?: number }) => {
-          if (info.status === 'progress' && info.file) {
+          // Files already in modelsDir are read from there (and report "progress" too): only downloads count.
+          if (info.status === 'progress' && info.file && missing.includes(info.file)) {
             try {
               opts.onDownloadProgress!(info.file, info.loaded ?? 0, info.total ?? 0);
             } catch {
@@ -334,6 +345,9 @@ export async function loadEmbedder(opts: LoadEmbedderOptions): Promise<EmbedderL
           executionMode: 'sequential',
           graphOptimizationLevel: 'all',
           logSeverityLevel: 4,
+          // Idle pool threads must not spin: on a 2-core machine a spinning ONNX Runtime thread competes
+          // with the JS thread (tokenising the next batch) and made 2 threads slower and erratic.
+          extra: { session: { intra_op: { allow_spinning: '0' } } },
         },
       });
     } catch (e) {
