@@ -209,10 +209,10 @@ type Typed = Candidate & { bonus: number };
 const ORG_HINT =
   /(programme|program|organi[sz]ation|agency|bank|union|nations|fund|institute|academy|association|council|ministry|commission|forum|foundation|university|centre|center|office|программ|организац|агентств|банк|союз|фонд|институт|академи|ассоциаци|совет|министерств|комисси|университет|центр|ұйым|агенттік|қор|академия|кеңес|министрлік)/i;
 
-/** The candidate comes within a few words after one of the head words ("системы «eqyzmet.gov.kz»"). */
+/** The candidate comes right after one of the head words ("системы «eqyzmet.gov.kz»"): at most four words between. */
 function follows(sentence: string, c: Candidate, head: Set<string>): boolean {
   const before = sentence.slice(0, c.start).match(/[\p{L}\p{N}]+/gu) ?? [];
-  return before.slice(-10).some((w) => analyze(w, 'stem').some((t) => head.has(t)));
+  return before.slice(-4).some((w) => analyze(w, 'stem').some((t) => head.has(t)));
 }
 
 function candidatesFor(kind: AnswerKind, sentence: string, inQuestion: (w: string) => boolean, unit?: Concept, head?: Set<string>): Typed[] {
@@ -230,7 +230,10 @@ function candidatesFor(kind: AnswerKind, sentence: string, inQuestion: (w: strin
         .filter((y) => !inQuestion(y.value!))
         .map((y) => ({ ...y, bonus: 0.2 }));
     case 'person':
-      return namesIn(sentence, inQuestion).map((c) => ({ ...c, bonus: /\s/.test(c.text) || /^(Mr|Mrs|Ms|Dr)/.test(c.text) ? 0.15 : 0.05 }));
+      return namesIn(sentence, inQuestion)
+        // A person is named by two words or a title and a name; "UN", "РК", "США" name bodies, "Kazakhstan" a place.
+        .filter((c) => /\s/.test(c.text) && !/(^|\s)\p{Lu}{1,4}(\s|$)/u.test(c.text))
+        .map((c) => ({ ...c, bonus: 0.15 }));
     case 'organization':
       return namesIn(sentence, inQuestion).map((c) => ({ ...c, bonus: ORG_HINT.test(c.text) || /^\p{Lu}{2,6}$/u.test(c.text) ? 0.15 : 0.03 }));
     case 'place':

@@ -55,15 +55,25 @@ export function numbersIn(sentence: string): NumberMention[] {
   return out;
 }
 
+const MONTH_WORD =
+  '(?:январ[ьяе]|феврал[ьяе]|март[ае]?|апрел[ьяе]|ма[йяе]|июн[ьяе]|июл[ьяе]|август[ае]?|сентябр[ьяе]|октябр[ьяе]|ноябр[ьяе]|декабр[ьяе]|january|february|march|april|may|june|july|august|september|october|november|december|қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан)';
+const DATE_RE = new RegExp(
+  [
+    `(?<![\\p{N}])\\d{1,2}(?:[-–]\\d{1,2})?\\s+${MONTH_WORD}(?:\\s+(?:19|20)\\d\\d)?`, // 17 июля 2024, 8-9 декабря
+    `${MONTH_WORD}\\s+\\d{1,2}(?:[-–]\\d{1,2})?(?:,?\\s+(?:19|20)\\d\\d)?(?![\\p{N}])`, // December 8-9, March 5, 2021
+    `${MONTH_WORD}\\s+(?:19|20)\\d\\d(?![\\p{N}])`, // March 2013
+    `(?<![\\p{N}-])(?:19|20)\\d\\d(?![\\p{N}])`, // 2013
+  ].join('|'),
+  'giu',
+);
+
+/** Dates and years in a sentence, the most specific reading first at each place ("December 8-9", "March 2013", "2013"). */
 export function yearsIn(sentence: string): Candidate[] {
   const out: Candidate[] = [];
-  for (const m of sentence.matchAll(YEAR_RE)) {
-    const start = m.index!;
-    // "in March 2013", "в марте 2013 года": keep the month with the year.
-    const before = sentence.slice(0, start).match(/(\p{L}+)\s+$/u);
-    const month = before && /^(январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр|january|february|march|april|may|june|july|august|september|october|november|december)/iu.test(before[1]);
-    const s = month ? start - before![0].length : start;
-    out.push({ text: sentence.slice(s, start + 4), start: s, end: start + 4, value: m[1] });
+  for (const m of sentence.matchAll(DATE_RE)) {
+    // A bare day and month ("8 мая") only counts with a month word; a range of years ("2024-2029") is not a date.
+    if (/^(19|20)\d\d$/.test(m[0]) && /^[-–]\d/.test(sentence.slice(m.index! + 4))) continue;
+    out.push({ text: m[0], start: m.index!, end: m.index! + m[0].length, value: m[0].match(/(19|20)\d\d/)?.[0] ?? m[0] });
   }
   return out;
 }

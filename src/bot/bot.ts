@@ -5,7 +5,7 @@
  * answer never holds up the polling loop.
  */
 import { Telegraf } from 'telegraf';
-import type { CallbackQuery, InlineKeyboardMarkup, Message, Update } from 'telegraf/types';
+import type { CallbackQuery, Message, Update } from 'telegraf/types';
 import { MAX_QUESTION_CHARS, QuestionError, type AnswerService } from '../answer/service.js';
 import { runIndexBuild } from '../cli/common.js';
 import { ConfigError, type Config } from '../config.js';
@@ -118,8 +118,7 @@ export function createBot(service: Answerer, config: Config, deps: BotDeps = {})
     return { articles: i.articles, passages: i.passages, model: i.model, builtAt: i.builtAt };
   };
 
-  const reply = (chatId: number, html: string, replyTo?: number, keyboard?: InlineKeyboardMarkup) =>
-    sendChunks(telegram, chatId, splitHtml(html), { replyTo, keyboard }, log);
+  const reply = (chatId: number, html: string, replyTo?: number) => sendChunks(telegram, chatId, splitHtml(html), { replyTo }, log);
 
   /** Queues a chat's task; an unexpected failure is logged and the user told, and the bot goes on. */
   const enqueue = (chatId: number, lang: Lang, task: () => Promise<unknown>) =>
@@ -171,7 +170,7 @@ export function createBot(service: Answerer, config: Config, deps: BotDeps = {})
       // Switch now rather than waiting for the file watcher, so the next question already sees the new index.
       await service.reload();
       log.info(`reindexed on request of chat ${chatId}: ${summary.added} added, ${summary.changed} changed, ${summary.removed} removed`);
-      await reply(chatId, T.reindexDone(summary, facts()));
+      await reply(chatId, T.reindexDone(summary, facts()), replyTo);
     } catch (e) {
       if (e instanceof IndexBusyError) return reply(chatId, T.reindexBusy(e.message), replyTo);
       log.error(`reindex: ${describeError(e)}`);

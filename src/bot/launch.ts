@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TelegramError, type Telegraf } from 'telegraf';
+import { Telegram, TelegramError, type Telegraf } from 'telegraf';
+import type { UserFromGetMe } from 'telegraf/types';
 import type { AnswerService } from '../answer/service.js';
 import { ConfigError, type Config } from '../config.js';
 import { ALLOWED_UPDATES, createBot, type Answerer, type BotDeps } from './bot.js';
@@ -11,6 +12,8 @@ import { createLogger, describeError } from './log.js';
 export interface LaunchOptions extends BotDeps {
   /** Address the webhook server listens on (default: every interface). */
   webhookHost?: string;
+  /** The bot's identity from an earlier verifyToken, saving a second getMe. */
+  botInfo?: UserFromGetMe;
 }
 
 export interface RunningBot {
@@ -45,6 +48,25 @@ const COMMAND_MENU = {
   ],
 } as const;
 
+async function getMe(telegram: Telegram, config: Config): Promise<UserFromGetMe> {
+  try {
+    return await telegram.getMe();
+  } catch (e) {
+    if (e instanceof TelegramError && (e.code === 401 || e.code === 404)) throw new ConfigError(`Telegram refused BOT_TOKEN (${e.code} ${e.description}): check the token from @BotFather`);
+    throw new Error(`cannot reach the Telegram Bot API at ${config.TELEGRAM_API_ROOT ?? 'https://api.telegram.org'}: ${describeError(e)}`);
+  }
+}
+
+/**
+ * Asks Telegram who the token belongs to, so a wrong token fails in a second, before the index and model are
+ * loaded. A refused token is a ConfigError (exit 2).
+ */
+export async function verifyToken(config: Config): Promise<UserFromGetMe> {
+  if (!config.BOT_TOKEN) throw new ConfigError('BOT_TOKEN is not set: put the token from @BotFather in the environment or in .env');
+  const telegram = new Telegram(config.BOT_TOKEN, config.TELEGRAM_API_ROOT ? { apiRoot: config.TELEGRAM_API_ROOT } : {});
+  return getMe(telegram, config);
+}
+
 function canWatch(s: Answerer): s is Answerer & Pick<AnswerService, 'watch'> {
   return typeof (s as Partial<AnswerService>).watch === 'function';
 }
@@ -54,12 +76,7 @@ export async function launchBot(service: Answerer, config: Config, opts: LaunchO
   const citebot = createBot(service, config, { ...opts, log });
   const { bot } = citebot;
 
-  try {
-    bot.botInfo = await bot.telegram.getMe();
-  } catch (e) {
-    if (e instanceof TelegramError && (e.code === 401 || e.code === 404)) throw new ConfigError(`Telegram refused BOT_TOKEN (${e.code} ${e.description}): check the token from @BotFather`);
-    throw new Error(`cannot reach the Telegram Bot API at ${config.TELEGRAM_API_ROOT ?? 'https://api.telegram.org'}: ${describeError(e)}`);
-  }
+  bot.botInfo = opts.botInfo ?? (await getMe(bot.telegram, config));
 
   // The command menu is a convenience: a Bot API server without it (or a hiccup) must not stop the bot.
   for (const [lang, cmds] of Object.entries(COMMAND_MENU)) {
@@ -101,7 +118,8 @@ async function startWebhook(citebot: ReturnType<typeof createBot>, config: Confi
   const url = new URL(config.WEBHOOK_URL!);
   // Telegram sends it back in X-Telegram-Bot-Api-Secret-Token; requests without it are answered 403 unread.
   const secret = config.WEBHOOK_SECRET ?? randomBytes(32).toString('base64url');
-  const path = url.pathname || '/';
+  // telegraf matches the request path exactly, query included.
+  const path = `${url.pathname || '/'}${url.search}`;
   const callback = bot.webhookCallback(path, { secretToken: secret });
   const server = http.createServer((req, res) => {
     callback(req, res).catch((e) => {

@@ -11,16 +11,19 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
+/** `text` with every secret (8 characters or more) replaced by ***. */
+export function redact(secrets: Array<string | undefined>, text: string): string {
+  return secrets.filter((s): s is string => !!s && s.length >= 8).reduce((acc, secret) => acc.split(secret).join('***'), text);
+}
+
 /**
  * One line per event on stderr. Every secret (the bot token, the webhook secret) is masked in whatever is
  * written, so no error message or URL can leak them.
  */
 export function createLogger(level: LogLevel, secrets: Array<string | undefined>, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
-  const hidden = secrets.filter((s): s is string => !!s && s.length >= 8);
-  const redact = (s: string) => hidden.reduce((acc, secret) => acc.split(secret).join('***'), s);
   const at = (l: Exclude<LogLevel, 'silent'>) => (message: string) => {
     if (ORDER[l] < ORDER[level]) return;
-    write(redact(`${new Date().toISOString()} ${l.padEnd(5)} ${message.replace(/\s*\n\s*/g, ' | ')}\n`));
+    write(redact(secrets, `${new Date().toISOString()} ${l.padEnd(5)} ${message.replace(/\s*\n\s*/g, ' | ')}\n`));
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

@@ -6,23 +6,31 @@
 import { getConfig, runMain } from '../cli/common.js';
 import { openService } from '../cli/session.js';
 import { ConfigError } from '../config.js';
-import { launchBot } from './launch.js';
-import { createLogger, describeError } from './log.js';
+import { launchBot, verifyToken } from './launch.js';
+import { createLogger, describeError, redact } from './log.js';
 
 /** How long a signal waits for the replies in flight before giving up on them. */
 const DRAIN_SECONDS = 30;
 
 runMain(async () => {
   const config = await getConfig();
-  if (!config.BOT_TOKEN) throw new ConfigError('BOT_TOKEN is not set: put the token from @BotFather in the environment or in .env');
   const log = createLogger(config.LOG_LEVEL, [config.BOT_TOKEN, config.WEBHOOK_SECRET]);
   // A stray rejection somewhere in a library must not take every chat down with it.
   process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${describeError(e)}`));
 
+  let botInfo;
+  try {
+    botInfo = await verifyToken(config);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    // Telegram unreachable: one line, like every other start-up problem.
+    process.stderr.write(`citebot: ${redact([config.BOT_TOKEN], describeError(e))}\n`);
+    return 1;
+  }
   const service = await openService(config, { buildIfMissing: true });
   let running;
   try {
-    running = await launchBot(service, config, { log });
+    running = await launchBot(service, config, { log, botInfo });
   } catch (e) {
     await service.close();
     throw e;

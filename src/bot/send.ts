@@ -66,6 +66,8 @@ export async function sendChunks(telegram: Telegram, chatId: number, chunks: str
   const sent: Message.TextMessage[] = [];
   for (let i = 0; i < chunks.length; i++) {
     const extra = {
+      // Article text may quote a URL; a preview card of it would be noise under an answer.
+      link_preview_options: { is_disabled: true },
       ...(i === 0 && opts.replyTo ? { reply_parameters: { message_id: opts.replyTo, allow_sending_without_reply: true } } : {}),
       ...(i === chunks.length - 1 && opts.keyboard ? { reply_markup: opts.keyboard } : {}),
     };

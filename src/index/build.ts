@@ -1,7 +1,7 @@
 import { chunkArticle, DEFAULT_CHUNKING, type ChunkOptions } from '../chunk/chunker.js';
 import type { Embedder } from '../embed/embedder.js';
 import { ingestDir, type IngestWarning } from '../ingest/read.js';
-import type { AnalyzerName } from '../text/analyze.js';
+import { ANALYZER_VERSION, type AnalyzerName } from '../text/analyze.js';
 import type { Article, ArticleMeta, Passage } from '../types.js';
 import { LexicalIndex } from './lexical.js';
 import { acquireLock, loadIndex, SCHEMA_VERSION, writeGeneration, type LoadedIndex, type Manifest, type ModelInfo } from './store.js';
@@ -84,7 +84,7 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary & { f
     let fullRebuild: string | undefined;
     if (!prev) fullRebuild = 'no index yet';
     else if (prev.manifest.schemaVersion !== SCHEMA_VERSION) fullRebuild = 'index format changed';
-    else if (prev.manifest.analyzer !== analyzer || JSON.stringify(prev.manifest.chunking) !== JSON.stringify(chunking)) fullRebuild = 'analyzer or chunking changed';
+    else if (prev.manifest.analyzer !== analyzer || prev.manifest.analyzerVersion !== ANALYZER_VERSION || JSON.stringify(prev.manifest.chunking) !== JSON.stringify(chunking)) fullRebuild = 'analyzer or chunking changed';
     else if (prev.manifest.model && !sameModel(prev.manifest.model, opts.model)) fullRebuild = `embedding model changed (${prev.manifest.model.id} → ${opts.model?.id ?? 'none'})`;
 
     // The embedder is loaded at most once, and only when something needs it.
@@ -190,6 +190,7 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary & { f
       schemaVersion: SCHEMA_VERSION,
       builtAt: new Date().toISOString(),
       analyzer,
+      analyzerVersion: ANALYZER_VERSION,
       chunking,
       model: vectorIndex ? modelInfo : null,
       documents: Object.fromEntries(Object.entries(documents).sort(([a], [b]) => (a < b ? -1 : 1))),

@@ -105,18 +105,35 @@ export class LexicalIndex {
     const avg = this.totalLength / this.lengths.size;
     const norms = this.normsFor(avg);
     if (!norms) return this.searchSparse(terms, limit, avg, weights);
-    // Scores accumulate in a dense buffer indexed by passage id; `stamp` marks the ids this search touched.
-    // Same arithmetic, in the same order, as a map of scores: the hits and their scores are identical.
-    const scores = this.scoreBuf;
-    const stamp = this.stamp;
-    const now = this.nextStamp();
-    const touched: number[] = [];
+    // Scores accumulate in a dense buffer indexed by passage id. Same arithmetic, in the same order, as a map of
+    // scores: the hits and their scores are identical.
     const k1p1 = this.k1 + 1;
+    const plan: Array<{ w: number; ids: Int32Array; tfs: Float64Array }> = [];
+    let positive = true;
     for (const t of terms) {
       const p = this.packedPostings(t);
       if (!p) continue;
       const w = this.idf(t) * (weights?.get(t) ?? 1);
-      const { ids, tfs } = p;
+      if (!(w > 0)) positive = false;
+      plan.push({ w, ids: p.ids, tfs: p.tfs });
+    }
+    const scores = this.scoreBuf;
+    if (positive) {
+      // Every contribution is > 0, so a score above 0 means "touched": no bookkeeping in the inner loop.
+      scores.fill(0, 0, norms.length);
+      for (const { w, ids, tfs } of plan) {
+        for (let i = 0; i < ids.length; i++) {
+          const id = ids[i];
+          const tf = tfs[i];
+          scores[id] += (w * tf * k1p1) / (tf + norms[id]);
+        }
+      }
+      return bestOfDense(scores, norms.length, limit);
+    }
+    const stamp = this.stamp;
+    const now = this.nextStamp();
+    const touched: number[] = [];
+    for (const { w, ids, tfs } of plan) {
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i];
         const tf = tfs[i];
@@ -229,6 +246,37 @@ export class LexicalIndex {
 export function topK(scores: Map<number, number>, limit: number): LexicalHit[] {
   const ids = [...scores.keys()];
   return bestOf(ids, (id) => scores.get(id)!, limit);
+}
+
+/** bestOf over the ids 0…n-1 whose score is above 0 (all of them touched by a search with positive weights). */
+function bestOfDense(scores: Float64Array, n: number, limit: number): LexicalHit[] {
+  let count = 0;
+  for (let id = 0; id < n; id++) if (scores[id] > 0) count++;
+  const keep = sliceLength(count, limit);
+  if (keep <= 0) return [];
+  const topIds: number[] = [];
+  const topScores: number[] = [];
+  let worst = -Infinity;
+  for (let id = 0; id < n; id++) {
+    const s = scores[id];
+    // Ids come in increasing order: an equal score never displaces an earlier (lower) id.
+    if (!(s > 0) || (topIds.length === keep && s <= worst)) continue;
+    let j = topIds.length;
+    if (j === keep) j--;
+    else {
+      topIds.push(id);
+      topScores.push(s);
+    }
+    while (j > 0 && s > topScores[j - 1]) {
+      topIds[j] = topIds[j - 1];
+      topScores[j] = topScores[j - 1];
+      j--;
+    }
+    topIds[j] = id;
+    topScores[j] = s;
+    worst = topScores[topIds.length - 1];
+  }
+  return topIds.map((id, i) => ({ id, score: topScores[i] }));
 }
 
 /** How many of `count` sorted entries `list.slice(0, limit)` keeps. */

@@ -24,6 +24,7 @@ export interface Manifest {
   schemaVersion: number;
   builtAt: string;
   analyzer: AnalyzerName;
+  analyzerVersion: number;
   chunking: ChunkOptions;
   /** The embedding model of the vectors, or null for a lexical-only index. */
   model: ModelInfo | null;

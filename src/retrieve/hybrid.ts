@@ -101,7 +101,7 @@ export function retrieve(index: LoadedIndex, question: string, opts: RetrieveOpt
 
   let bestCoverage = 0;
   for (const p of picked) bestCoverage = Math.max(bestCoverage, coverage(plan, termsOf(p.passage)));
-  const unknownNames = plan.concepts.filter((c) => c.name && !c.known).map((c) => c.word);
+  const unknownNames = plan.concepts.filter((c) => c.name && !c.known).map((c) => c.raw);
   const bestDense = denseHits.length ? denseHits[0].score : 0;
   return { plan, passages: picked, bestCoverage, bestDense, unknownNames, mode: denseHits.length ? 'hybrid' : 'lexical' };
 }

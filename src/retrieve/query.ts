@@ -8,6 +8,8 @@ import type { Lang } from '../types.js';
 /** One content word of a question and the index terms that count as a match for it. */
 export interface Concept {
   word: string;
+  /** The word as the question wrote it. */
+  raw: string;
   /** Analysed terms: the word's own first, then its translations and transliterations. */
   terms: string[];
   /** How telling a match is (idf of the rarest matching term; unseen words count as very telling). */
@@ -59,6 +61,24 @@ function soundKeys(index: LexicalIndex): Map<string, string[]> {
   return m;
 }
 
+/** Index terms by their first five letters, for matching inflected names; rebuilt when the index changes. */
+const prefixCache = new WeakMap<LexicalIndex, Map<string, string[]>>();
+function prefixes(index: LexicalIndex): Map<string, string[]> {
+  let m = prefixCache.get(index);
+  if (!m) {
+    m = new Map();
+    for (const term of index.vocabulary()) {
+      if (term.length < 5) continue;
+      const k = term.slice(0, 5);
+      const list = m.get(k);
+      if (list) list.push(term);
+      else m.set(k, [term]);
+    }
+    prefixCache.set(index, m);
+  }
+  return m;
+}
+
 /** Analyses a question into concepts with their cross-lingual expansions. */
 export function planQuery(question: string, index: LexicalIndex): QueryPlan {
   const glossary = analysedGlossary(index);
@@ -69,21 +89,23 @@ export function planQuery(question: string, index: LexicalIndex): QueryPlan {
   const lang = detectLanguage(question);
   tokens.forEach((tok, i) => {
     if (STOPWORDS.has(tok.word)) return;
-    const own = analyze(question.slice(tok.start, tok.end), index.analyzer, { lang });
+    const raw = question.slice(tok.start, tok.end);
+    // Capitalised after the first word: a name or an acronym (Алматы, France, НАТО).
+    const name = i > 0 && /^\p{Lu}/u.test(raw);
+    const own = analyze(raw, index.analyzer, { lang });
     if (!own.length || own.every((t) => seen.has(t))) return;
     own.forEach((t) => seen.add(t));
     const terms = new Set(own);
     for (const row of glossary) if (own.some((t) => row.has(t))) row.forEach((t) => terms.add(t));
+    // Names inflect past what light stemming undoes (Токаев / ТОКАЕВЫМ): match on the first five letters.
+    if (name && tok.word.length >= 5) for (const t of prefixes(index).get(tok.word.slice(0, 5)) ?? []) terms.add(t);
     const key = soundKey(own[0]);
     if (key) for (const t of keys.get((isCyrillic(own[0]) ? 'l:' : 'c:') + key) ?? []) terms.add(t);
-    const raw = question.slice(tok.start, tok.end);
-    // Capitalised after the first word: a name or an acronym (Алматы, France, НАТО).
-    const name = i > 0 && /^\p{Lu}/u.test(raw);
     const present = [...terms].filter((t) => index.df(t) > 0);
     // A word no article has is often just another form or a paraphrase ("провел" / "проведено"): it counts,
     // but less than the rarest word that does occur. Unknown names are handled apart (they mean "not covered").
     const weight = present.length ? Math.max(...present.map((t) => index.idf(t))) : index.idf('\u0000unseen') * (name ? 1 : 0.6);
-    concepts.push({ word: tok.word, terms: [...terms], weight, name, known: present.length > 0 });
+    concepts.push({ word: tok.word, raw, terms: [...terms], weight, name, known: present.length > 0 });
   });
   const weights = new Map<string, number>();
   for (const c of concepts) {

@@ -9,6 +9,9 @@ import { detectLanguage } from './language.js';
 
 export type AnalyzerName = 'exact' | 'stem' | 'prefix5' | 'ngram3';
 
+/** Bump whenever analysis changes (stop words, suffixes, tokenisation): indexes built before are rebuilt. */
+export const ANALYZER_VERSION = 3;
+
 export interface Token {
   /** The normalised word (lower case, ё→е). */
   word: string;
@@ -43,7 +46,7 @@ const KK_SUFFIXES = [
 ].sort((a, b) => b.length - a.length);
 
 const RU_SUFFIXES = [
-  'иями', 'ями', 'ами', 'ией', 'иям', 'иях', 'ого', 'его', 'ому', 'ему', 'ыми', 'ими', 'ых', 'их', 'ой', 'ей', 'ий', 'ый',
+  'иями', 'ями', 'ами', 'ией', 'иям', 'иях', 'ого', 'его', 'ому', 'ему', 'ыми', 'ими', 'ым', 'им', 'ых', 'их', 'ой', 'ей', 'ий', 'ый',
   'ая', 'яя', 'ое', 'ее', 'ую', 'юю', 'ом', 'ем', 'ам', 'ям', 'ах', 'ях', 'ов', 'ев', 'ия', 'ие', 'ии', 'ию', 'ью',
   'ает', 'яет', 'ают', 'яют', 'ует', 'уют', 'ать', 'ять', 'ешь', 'ете', 'ют', 'ут', 'ят', 'ат', 'ит', 'ет', 'ил', 'ила', 'или', 'ило', 'ал', 'ала', 'али', 'ел', 'ела', 'ели', 'ть', 'ти',
   'а', 'я', 'о', 'е', 'у', 'ю', 'ы', 'и', 'ь', 'й',
