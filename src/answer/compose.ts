@@ -209,10 +209,10 @@ type Typed = Candidate & { bonus: number };
 const ORG_HINT =
   /(programme|program|organi[sz]ation|agency|bank|union|nations|fund|institute|academy|association|council|ministry|commission|forum|foundation|university|centre|center|office|программ|организац|агентств|банк|союз|фонд|институт|академи|ассоциаци|совет|министерств|комисси|университет|центр|ұйым|агенттік|қор|академия|кеңес|министрлік)/i;
 
-/** The candidate comes right after one of the head words ("системы «eqyzmet.gov.kz»"): at most four words between. */
+/** The candidate comes right after one of the head words ("системы «eqyzmet.gov.kz»"): at most one word between. */
 function follows(sentence: string, c: Candidate, head: Set<string>): boolean {
   const before = sentence.slice(0, c.start).match(/[\p{L}\p{N}]+/gu) ?? [];
-  return before.slice(-4).some((w) => analyze(w, 'stem').some((t) => head.has(t)));
+  return before.slice(-2).some((w) => analyze(w, 'stem').some((t) => head.has(t)));
 }
 
 function candidatesFor(kind: AnswerKind, sentence: string, inQuestion: (w: string) => boolean, unit?: Concept, head?: Set<string>): Typed[] {
@@ -239,9 +239,10 @@ function candidatesFor(kind: AnswerKind, sentence: string, inQuestion: (w: strin
     case 'place':
       return namesIn(sentence, inQuestion).map((c) => ({ ...c, bonus: /\s/.test(c.text) ? 0.08 : 0.05 }));
     case 'which':
+      // Only a name right after the kind asked for answers "which X": any other quoted name is a guess.
       return quotedIn(sentence)
-        .filter((c) => !inQuestion(c.text))
-        .map((c) => ({ ...c, bonus: head && follows(sentence, c, head) ? UNIT_BONUS : 0.1 }));
+        .filter((c) => !inQuestion(c.text) && !!head && follows(sentence, c, head))
+        .map((c) => ({ ...c, bonus: UNIT_BONUS }));
     default:
       return [];
   }
