@@ -1,0 +1,119 @@
+/** `npm run bot` as a process (tsx src/bot/main.ts): start-up errors, building a missing index, graceful SIGTERM. */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { FakeTelegram, freePort, testToken, visibleText } from './helpers/telegram.js';
+import { makeWorkspace, ROOT, type Workspace } from './helpers/workspace.js';
+
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const MAIN = path.join(ROOT, 'src', 'bot', 'main.ts');
+
+interface BotProcess {
+  pid: number;
+  stderr: () => string;
+  kill: (signal: NodeJS.Signals) => void;
+  exit: Promise<number | null>;
+}
+
+let fake: FakeTelegram;
+let ws: Workspace;
+
+beforeAll(async () => {
+  fake = await FakeTelegram.start();
+  ws = await makeWorkspace();
+});
+
+afterAll(async () => {
+  await fake?.close();
+  ws?.cleanup();
+});
+
+/** Runs the bot in the workspace folder (so no developer's .env is read), with every bot setting explicit. */
+function startBot(env: Record<string, string>, workspace = ws): BotProcess {
+  const child = spawn(TSX, [MAIN], {
+    cwd: workspace.root,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...workspace.env,
+      BOT_TOKEN: '',
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      WEBHOOK_URL: '',
+      WEBHOOK_SECRET: '',
+      ALLOWED_USER_IDS: '',
+      ADMIN_USER_IDS: '',
+      RATE_LIMIT_PER_MINUTE: '',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (d) => (err += String(d)));
+  child.stdout.on('data', (d) => (err += String(d)));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { pid: child.pid!, stderr: () => err, kill: (s) => child.kill(s), exit };
+}
+
+it('exits 2 with one clear line when BOT_TOKEN is missing', async () => {
+  const p = startBot({});
+  expect(await p.exit).toBe(2);
+  expect(p.stderr().trim().split('\n')).toEqual([expect.stringMatching(/^citebot: BOT_TOKEN is not set: .*@BotFather/)]);
+}, 30_000);
+
+it('exits 2 with one clear line, not echoing it, when BOT_TOKEN is malformed', async () => {
+  const p = startBot({ BOT_TOKEN: 'not-a-token-SECRET42' });
+  expect(await p.exit).toBe(2);
+  const lines = p.stderr().trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^citebot: Invalid BOT_TOKEN=\(hidden\): expected a token from @BotFather/);
+  expect(p.stderr()).not.toContain('SECRET42');
+}, 30_000);
+
+it('exits 2 with one clear line when Telegram refuses the token', async () => {
+  const token = testToken(22);
+  fake.addFault((c) => (c.token === token && c.method === 'getMe' ? { status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } } : undefined));
+  const p = startBot({ BOT_TOKEN: token });
+  expect(await p.exit).toBe(2);
+  expect(p.stderr()).toMatch(/^citebot: Telegram refused BOT_TOKEN \(401 Unauthorized\): check the token from @BotFather$/m);
+  expect(p.stderr()).not.toContain(token);
+  // Checked before anything is loaded or built.
+  expect(p.stderr()).not.toContain('No index');
+}, 40_000);
+
+it('exits 1 with one line, token masked, when the Bot API cannot be reached', async () => {
+  const token = testToken(23);
+  const p = startBot({ BOT_TOKEN: token, TELEGRAM_API_ROOT: `http://127.0.0.1:${await freePort()}` });
+  expect(await p.exit).toBe(1);
+  const lines = p.stderr().trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^citebot: cannot reach the Telegram Bot API at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+  expect(p.stderr()).not.toContain(token);
+}, 40_000);
+
+it('builds the missing index, answers, and on SIGTERM finishes the reply in flight and exits 0', async () => {
+  const token = testToken(21);
+  const fresh = await makeWorkspace();
+  const p = startBot({ BOT_TOKEN: token }, fresh);
+  try {
+    // Polling has started once the bot asks for updates.
+    await expect.poll(() => fake.callsOf('getUpdates', token).some((c) => Number(c.body.timeout) > 0), { timeout: 40_000, interval: 100 }).toBe(true);
+    const chat = fake.chat(token, { userId: 77, languageCode: 'ru' });
+    // The reply is held at "Telegram" for a while: SIGTERM arrives while it is in flight.
+    fake.addFault((c) => (c.token === token && c.method === 'sendMessage' ? { delayMs: 1200 } : undefined));
+    await chat.send('Сколько стран входит в хаб?');
+    await expect.poll(() => fake.callsOf('sendMessage', token).length, { timeout: 10_000, interval: 20 }).toBe(1);
+    expect(fake.botMessages(token, chat.chatId)).toHaveLength(0);
+    p.kill('SIGTERM');
+    expect(await p.exit).toBe(0);
+    const [reply] = await chat.replies(1, 1000);
+    expect(visibleText(reply)).toMatch(/\b43\b/);
+    const log = p.stderr();
+    expect(log).toContain('No index');
+    expect(log).toMatch(/SIGTERM: finishing 1 replies in flight/);
+    expect(log).not.toContain(token);
+  } finally {
+    p.kill('SIGKILL');
+    fresh.cleanup();
+  }
+}, 60_000);

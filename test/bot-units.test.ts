@@ -1,0 +1,176 @@
+/** The bot's small parts on their own: intent parsing, language, rate limit, per-chat queue, LRU, 429 retry, log. */
+import { Telegram, TelegramError } from 'telegraf';
+import { describe, expect, it } from 'vitest';
+import { parseIntent, type IncomingMessage } from '../src/bot/bot.js';
+import { pickLanguage } from '../src/bot/i18n.js';
+import { createLogger } from '../src/bot/log.js';
+import { LruStore } from '../src/bot/lru.js';
+import { ChatQueue } from '../src/bot/queue.js';
+import { RateLimiter } from '../src/bot/ratelimit.js';
+import { isMarkupError, retryOn429 } from '../src/bot/send.js';
+
+const msg = (over: Partial<IncomingMessage>): IncomingMessage => ({ media: false, group: false, replyToBot: false, ...over });
+
+describe('parseIntent', () => {
+  const me = 'CiteBot';
+  it('takes every private text as a question and parses commands, with or without @botname', () => {
+    expect(parseIntent(msg({ text: 'Сколько стран?' }), me)).toEqual({ kind: 'question', text: 'Сколько стран?' });
+    expect(parseIntent(msg({ text: '/start' }), me)).toEqual({ kind: 'command', name: 'start', args: '' });
+    expect(parseIntent(msg({ text: '/Help@citebot' }), me)).toEqual({ kind: 'command', name: 'help', args: '' });
+    expect(parseIntent(msg({ text: '/ask@CiteBot  Сколько\nстран? ' }), me)).toEqual({ kind: 'command', name: 'ask', args: 'Сколько\nстран?' });
+    expect(parseIntent(msg({ text: '/help@OtherBot' }), me)).toEqual({ kind: 'ignore' });
+    expect(parseIntent(msg({ text: '/nonsense' }), me)).toEqual({ kind: 'command', name: 'nonsense', args: '' });
+    expect(parseIntent(msg({ text: '/start/../etc' }), me)).toEqual({ kind: 'question', text: '/start/../etc' });
+  });
+
+  it('in groups takes only what is addressed to the bot', () => {
+    expect(parseIntent(msg({ group: true, text: 'Сколько стран?' }), me)).toEqual({ kind: 'ignore' });
+    expect(parseIntent(msg({ group: true, text: '@citebot Сколько стран?' }), me)).toEqual({ kind: 'question', text: 'Сколько стран?' });
+    expect(parseIntent(msg({ group: true, text: '@CiteBotFan Сколько стран?' }), me)).toEqual({ kind: 'ignore' });
+    expect(parseIntent(msg({ group: true, text: 'А ты что скажешь?', replyToBot: true }), me)).toEqual({ kind: 'question', text: 'А ты что скажешь?' });
+    expect(parseIntent(msg({ group: true, text: '/ask Сколько стран?' }), me)).toEqual({ kind: 'command', name: 'ask', args: 'Сколько стран?' });
+    expect(parseIntent(msg({ group: true, text: '/ban someone' }), me)).toEqual({ kind: 'ignore' });
+    expect(parseIntent(msg({ group: true, text: '/ban@CiteBot' }), me)).toEqual({ kind: 'command', name: 'ban', args: '' });
+  });
+
+  it('answers media in private chats (and in groups only when replying to the bot); ignores service messages', () => {
+    expect(parseIntent(msg({ media: true }), me)).toEqual({ kind: 'nontext' });
+    expect(parseIntent(msg({ media: true, group: true }), me)).toEqual({ kind: 'ignore' });
+    expect(parseIntent(msg({ media: true, group: true, replyToBot: true }), me)).toEqual({ kind: 'nontext' });
+    expect(parseIntent(msg({}), me)).toEqual({ kind: 'ignore' });
+  });
+});
+
+describe('pickLanguage', () => {
+  it('prefers the language of the words, then language_code (ru, kk, else en)', () => {
+    expect(pickLanguage('Сколько стран входит в хаб?', 'en')).toBe('ru');
+    expect(pickLanguage('Хабқа неше ел кіреді?', 'ru')).toBe('kk');
+    expect(pickLanguage('How many countries?', 'kk')).toBe('en');
+    expect(pickLanguage('/help@TestNameBot', 'kk')).toBe('kk');
+    expect(pickLanguage('', 'ru-RU')).toBe('ru');
+    expect(pickLanguage(undefined, 'de')).toBe('en');
+    expect(pickLanguage('?!', undefined)).toBe('en');
+  });
+});
+
+describe('RateLimiter', () => {
+  it('allows `limit` per window per user, replies once when over, and recovers', () => {
+    let now = 1_000_000;
+    const rl = new RateLimiter(3, 60_000, () => now);
+    for (let i = 0; i < 3; i++) expect(rl.check(1)).toEqual({ ok: true });
+    expect(rl.check(2)).toEqual({ ok: true });
+    expect(rl.check(1)).toEqual({ ok: false, retryAfterSeconds: 60, notify: true });
+    now += 30_000;
+    expect(rl.check(1)).toEqual({ ok: false, retryAfterSeconds: 30, notify: false });
+    now += 30_001;
+    expect(rl.check(1)).toEqual({ ok: true });
+    for (let i = 0; i < 2; i++) rl.check(1);
+    expect(rl.check(1)).toMatchObject({ ok: false, notify: true });
+  });
+});
+
+describe('ChatQueue', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('runs a chat’s tasks in order, other chats concurrently, and survives a failing task', async () => {
+    const errors: unknown[] = [];
+    const q = new ChatQueue((e) => errors.push(e));
+    const log: string[] = [];
+    const t = (name: string, ms: number, fail = false) => async () => {
+      await sleep(ms);
+      if (fail) throw new Error(name);
+      log.push(name);
+    };
+    void q.run(1, t('a1', 60));
+    void q.run(1, t('a2', 0, true));
+    void q.run(1, t('a3', 0));
+    void q.run(2, t('b1', 10));
+    expect(q.size).toBe(4);
+    expect(q.chats).toBe(2);
+    await q.idle();
+    expect(log).toEqual(['b1', 'a1', 'a3']);
+    expect(errors).toHaveLength(1);
+    expect(q.size).toBe(0);
+    expect(q.chats).toBe(0);
+    await q.idle();
+  });
+});
+
+describe('LruStore', () => {
+  it('hands out short URL-safe ids and forgets the least recently used', () => {
+    const s = new LruStore<number>(2);
+    const a = s.put(1);
+    const b = s.put(2);
+    expect(a).toMatch(/^[\w-]{8}$/);
+    expect(`more:${a}`.length).toBeLessThan(64);
+    expect(s.get(a)).toBe(1); // a is now the most recent
+    const c = s.put(3);
+    expect(s.get(b)).toBeUndefined();
+    expect(s.get(a)).toBe(1);
+    expect(s.get(c)).toBe(3);
+    expect(s.size).toBe(2);
+  });
+});
+
+describe('retryOn429', () => {
+  const silent = createLogger('silent', []);
+  const tooMany = (s: number) => new TelegramError({ error_code: 429, description: `Too Many Requests: retry after ${s}`, parameters: { retry_after: s } });
+
+  function fakeTelegram(failures: unknown[]) {
+    const telegram = new Telegram('1:x', { apiRoot: 'http://127.0.0.1:9' });
+    const calls: string[] = [];
+    telegram.callApi = (async (method: string) => {
+      calls.push(method);
+      const f = failures.shift();
+      if (f) throw f;
+      return true;
+    }) as Telegram['callApi'];
+    return { telegram, calls };
+  }
+
+  it('waits retry_after seconds and tries again', async () => {
+    const { telegram, calls } = fakeTelegram([tooMany(2), tooMany(1)]);
+    const waits: number[] = [];
+    retryOn429(telegram, silent, { sleep: async (ms) => void waits.push(ms) });
+    await expect(telegram.sendMessage(1, 'hi')).resolves.toBe(true);
+    expect(calls).toEqual(['sendMessage', 'sendMessage', 'sendMessage']);
+    expect(waits).toEqual([2000, 1000]);
+  });
+
+  it('gives up after the attempts, on a too long wait, and never retries getUpdates or typing', async () => {
+    const a = fakeTelegram([tooMany(1), tooMany(1), tooMany(1)]);
+    retryOn429(a.telegram, silent, { attempts: 3, sleep: async () => undefined });
+    await expect(a.telegram.sendMessage(1, 'hi')).rejects.toThrow('429');
+    expect(a.calls).toHaveLength(3);
+
+    const b = fakeTelegram([tooMany(3600)]);
+    retryOn429(b.telegram, silent, { maxWaitSeconds: 300, sleep: async () => undefined });
+    await expect(b.telegram.sendMessage(1, 'hi')).rejects.toThrow('429');
+
+    const c = fakeTelegram([tooMany(1), tooMany(1)]);
+    retryOn429(c.telegram, silent, { sleep: async () => undefined });
+    await expect(c.telegram.sendChatAction(1, 'typing')).rejects.toThrow('429');
+    await expect(c.telegram.getUpdates(0, 1, 0, undefined)).rejects.toThrow('429');
+    expect(c.calls).toEqual(['sendChatAction', 'getUpdates']);
+  });
+
+  it('recognises Telegram’s markup errors', () => {
+    expect(isMarkupError(new TelegramError({ error_code: 400, description: "Bad Request: can't parse entities: Unexpected end tag at byte offset 5" }))).toBe(true);
+    expect(isMarkupError(new TelegramError({ error_code: 400, description: 'Bad Request: chat not found' }))).toBe(false);
+  });
+});
+
+describe('createLogger', () => {
+  it('masks secrets wherever they appear and honours the level', () => {
+    const lines: string[] = [];
+    const token = '123456789:AAExampleSecretTokenValue';
+    const log = createLogger('info', [token, undefined], (l) => lines.push(l));
+    log.debug('not shown');
+    log.info(`GET https://api.telegram.org/bot${token}/getMe failed`);
+    log.error(`multi\nline ${token}`);
+    expect(lines).toHaveLength(2);
+    expect(lines.join('')).not.toContain(token);
+    expect(lines[0]).toContain('/bot***/getMe');
+    expect(lines[1]).toMatch(/error multi \| line \*\*\*\n$/);
+  });
+});
