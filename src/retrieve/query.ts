@@ -42,42 +42,38 @@ function analysedGlossary(index: LexicalIndex): Array<Set<string>> {
   return g;
 }
 
-/** Sound keys of the index vocabulary, per script; rebuilt when the index changes. */
-const keyCache = new WeakMap<LexicalIndex, Map<string, string[]>>();
-function soundKeys(index: LexicalIndex): Map<string, string[]> {
-  let m = keyCache.get(index);
+/**
+ * The index vocabulary grouped by a key of each term (a sound key, a prefix), built once per loaded index:
+ * a loaded index never changes, a new one gets its own.
+ */
+const groupings = new WeakMap<LexicalIndex, Map<string, Map<string, string[]>>>();
+function vocabularyBy(index: LexicalIndex, name: string, keyOf: (term: string) => string | null): Map<string, string[]> {
+  let byName = groupings.get(index);
+  if (!byName) groupings.set(index, (byName = new Map()));
+  let m = byName.get(name);
   if (!m) {
     m = new Map();
     for (const term of index.vocabulary()) {
-      const k = soundKey(term);
-      if (!k) continue;
-      const key = (isCyrillic(term) ? 'c:' : 'l:') + k;
-      const list = m.get(key);
-      if (list) list.push(term);
-      else m.set(key, [term]);
-    }
-    keyCache.set(index, m);
-  }
-  return m;
-}
-
-/** Index terms by their first five letters, for matching inflected names; rebuilt when the index changes. */
-const prefixCache = new WeakMap<LexicalIndex, Map<string, string[]>>();
-function prefixes(index: LexicalIndex): Map<string, string[]> {
-  let m = prefixCache.get(index);
-  if (!m) {
-    m = new Map();
-    for (const term of index.vocabulary()) {
-      if (term.length < 5) continue;
-      const k = term.slice(0, 5);
+      const k = keyOf(term);
+      if (k === null) continue;
       const list = m.get(k);
       if (list) list.push(term);
       else m.set(k, [term]);
     }
-    prefixCache.set(index, m);
+    byName.set(name, m);
   }
   return m;
 }
+
+/** Sound keys per script ("c:" Cyrillic, "l:" Latin), for matching across scripts. */
+const soundKeys = (index: LexicalIndex) =>
+  vocabularyBy(index, 'sound', (term) => {
+    const k = soundKey(term);
+    return k && (isCyrillic(term) ? 'c:' : 'l:') + k;
+  });
+
+/** First five letters, for matching inflected names. */
+const prefixes = (index: LexicalIndex) => vocabularyBy(index, 'prefix', (term) => (term.length < 5 ? null : term.slice(0, 5)));
 
 /** Analyses a question into concepts with their cross-lingual expansions. */
 export function planQuery(question: string, index: LexicalIndex): QueryPlan {
