@@ -126,32 +126,19 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   const citations: Citation[] = [];
   const numberOf = new Map<string, number>();
   const cite = (s: ScoredSentence, focus?: Candidate): Citation => {
-    const m = meta(s.docId);
     let n = numberOf.get(s.docId);
     if (n === undefined) numberOf.set(s.docId, (n = numberOf.size + 1));
     const [qs, qe] = trimQuote(s, focus);
-    const c: Citation = {
-      n,
-      doc: s.docId,
-      title: m?.title ?? s.docId,
-      quote: s.text.slice(qs - s.start, qe - s.start),
-      start: qs,
-      end: qe,
-      score: round(s.score),
-      ...(m?.outlet ? { outlet: m.outlet } : m?.author ? { outlet: m.author } : {}),
-      ...(m?.date ? { date: m.date } : {}),
-      ...(m?.inferredYear ? { inferredYear: m.inferredYear } : {}),
-    };
+    const c: Citation = { n, ...sourceOf(s.docId, meta(s.docId)), quote: s.text.slice(qs - s.start, qe - s.start), start: qs, end: qe, score: round(s.score) };
     citations.push(c);
     return c;
   };
   const quoteCitations = quotes.map((q) => cite(q, q === direct?.sentence ? direct.candidate : undefined));
-  const figureList: Figure[] = [];
-  for (const f of figures) {
-    let n = numberOf.get(f.sentence.docId);
-    if (n === undefined) n = cite(f.sentence, f.candidate).n;
-    figureList.push({ value: f.candidate.text, citation: n });
-  }
+  // Each figure's own sentence is among the citations, so that every figure can be checked against its article.
+  const figureList: Figure[] = figures.map((f) => {
+    const quoted = citations.find((c) => c.doc === f.sentence.docId && c.start <= f.sentence.start + f.candidate.start && f.sentence.start + f.candidate.end <= c.end);
+    return { value: f.candidate.text, citation: (quoted ?? cite(f.sentence, f.candidate)).n };
+  });
 
   let directText = direct ? direct.candidate.text : undefined;
   if (direct && (kind === 'organization' || kind === 'which' || kind === 'person')) {
@@ -262,12 +249,11 @@ function conceptOf(concepts: Concept[], word: string | undefined, analyzer: Load
 /** Words between a candidate and the nearest word of the question in its sentence. */
 function proximity(s: ScoredSentence, c: Candidate, conceptOfTerm: Map<string, number>): number {
   let best = 50;
-  s.words.forEach((w, i) => {
+  s.words.forEach((w) => {
     if (!w.terms.some((t) => conceptOfTerm.has(t))) return;
     if (w.start >= c.start && w.start < c.end) best = 0;
     else if (w.end <= c.start) best = Math.min(best, s.words.filter((x) => x.start >= w.end && x.end <= c.start).length + 1);
     else best = Math.min(best, s.words.filter((x) => x.start >= c.end && x.end <= w.start).length + 1);
-    void i;
   });
   return best;
 }
@@ -301,14 +287,15 @@ function trimQuote(s: ScoredSentence, focus?: Candidate): [number, number] {
 }
 
 function passageCitation(p: ScoredPassage, m: ArticleMeta | undefined, n: number): Citation {
+  const { docId, text, start, end } = p.passage;
+  return { n, ...sourceOf(docId, m), quote: text, start, end, score: round(p.score) };
+}
+
+/** What a citation says of its article: file, title, outlet (or author), date or inferred year. */
+function sourceOf(docId: string, m: ArticleMeta | undefined): Pick<Citation, 'doc' | 'title' | 'outlet' | 'date' | 'inferredYear'> {
   return {
-    n,
-    doc: p.passage.docId,
-    title: m?.title ?? p.passage.docId,
-    quote: p.passage.text,
-    start: p.passage.start,
-    end: p.passage.end,
-    score: round(p.score),
+    doc: docId,
+    title: m?.title ?? docId,
     ...(m?.outlet ? { outlet: m.outlet } : m?.author ? { outlet: m.author } : {}),
     ...(m?.date ? { date: m.date } : {}),
     ...(m?.inferredYear ? { inferredYear: m.inferredYear } : {}),
@@ -317,9 +304,13 @@ function passageCitation(p: ScoredPassage, m: ArticleMeta | undefined, n: number
 
 /** "Title — outlet, date (file)" for a source line. */
 export function describeSource(c: Pick<Citation, 'title' | 'outlet' | 'date' | 'inferredYear' | 'doc'>, language: Lang): string {
+  return `${c.title} — ${[c.outlet, whenOf(c, language)].filter(Boolean).join(', ')} (${c.doc})`;
+}
+
+/** The stated date, else the inferred year (said to be inferred), else "date not stated". */
+export function whenOf(c: Pick<Citation, 'date' | 'inferredYear'>, language: Lang): string {
   const L = LABELS[language];
-  const when = c.date ?? (c.inferredYear ? L.inferred(c.inferredYear) : L.noDate);
-  return `${c.title} — ${[c.outlet, when].filter(Boolean).join(', ')} (${c.doc})`;
+  return c.date ?? (c.inferredYear ? L.inferred(c.inferredYear) : L.noDate);
 }
 
 function renderText(a: { direct?: string; quotes: Citation[]; figures: Figure[]; citations: Citation[]; language: Lang }): string {
@@ -330,9 +321,7 @@ function renderText(a: { direct?: string; quotes: Citation[]; figures: Figure[];
   if (a.figures.length) {
     const byN = new Map(a.citations.map((c) => [c.n, c]));
     const lines = a.figures.map((f) => {
-      const c = byN.get(f.citation)!;
-      const when = c.date ?? (c.inferredYear ? L.inferred(c.inferredYear) : L.noDate);
-      return `• ${f.value} [${f.citation}], ${when}`;
+      return `• ${f.value} [${f.citation}], ${whenOf(byN.get(f.citation)!, a.language)}`;
     });
     parts.push(`${L.disagreement}\n${lines.join('\n')}`);
   }
