@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config.js';
@@ -55,6 +55,12 @@ describe('indexing with the real transformers.js pipeline (generated model)', ()
     expect(second).toMatchObject({ added: 0, changed: 0, removed: 0, unchanged: 5, embedded: 0, upToDate: true });
     expect(again.loads).toBe(0);
     expect(await currentGeneration(ws.config.INDEX_DIR)).toBe(gen);
+
+    // A file touched but not changed is read again, found equal, and not re-embedded.
+    const touchedFile = path.join(ws.seeds, '001_6b6724220e226ad6.txt');
+    utimesSync(touchedFile, new Date(), new Date(Date.now() + 5000));
+    const touched = await buildIndex(options(ws.config));
+    expect(touched).toMatchObject({ added: 0, changed: 0, removed: 0, unchanged: 5, embedded: 0 });
 
     // A new file is embedded alone.
     ws.write('extra/new.txt', NEW_ARTICLE);

@@ -1,10 +1,10 @@
 import { chunkArticle, DEFAULT_CHUNKING, type ChunkOptions } from '../chunk/chunker.js';
 import type { Embedder } from '../embed/embedder.js';
-import { ingestDir, type IngestWarning } from '../ingest/read.js';
+import { scanSeeds, type IngestWarning } from '../ingest/read.js';
 import { ANALYZER_VERSION, type AnalyzerName } from '../text/analyze.js';
 import type { Article, ArticleMeta, Passage } from '../types.js';
 import { LexicalIndex } from './lexical.js';
-import { acquireLock, loadIndex, SCHEMA_VERSION, writeGeneration, type LoadedIndex, type Manifest, type ModelInfo } from './store.js';
+import { acquireLock, loadIndex, readManifest, SCHEMA_VERSION, writeGeneration, type Manifest, type ModelInfo } from './store.js';
 import { VectorIndex } from './vectors.js';
 
 export const DEFAULT_ANALYZER: AnalyzerName = 'stem';
@@ -71,63 +71,65 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary & { f
   const chunking = opts.chunking ?? DEFAULT_CHUNKING;
   const release = await acquireLock(opts.indexDir);
   try {
-    const { articles, warnings } = await ingestDir(opts.seedsDir);
-    opts.onEvent?.({ kind: 'scan', documents: articles.length, warnings });
-    opts.signal?.throwIfAborted();
-
-    let prev: LoadedIndex | null = null;
-    try {
-      prev = await loadIndex(opts.indexDir);
-    } catch {
-      prev = null;
-    }
+    // The manifest alone says what the last build saw; the indexes themselves are loaded only if something changed.
+    const prevHead = await readManifest(opts.indexDir);
+    const prevManifest = prevHead?.manifest ?? null;
     let fullRebuild: string | undefined;
-    if (!prev) fullRebuild = 'no index yet';
-    else if (prev.manifest.schemaVersion !== SCHEMA_VERSION) fullRebuild = 'index format changed';
-    else if (prev.manifest.analyzer !== analyzer || prev.manifest.analyzerVersion !== ANALYZER_VERSION || JSON.stringify(prev.manifest.chunking) !== JSON.stringify(chunking)) fullRebuild = 'analyzer or chunking changed';
-    else if (prev.manifest.model && !sameModel(prev.manifest.model, opts.model)) fullRebuild = `embedding model changed (${prev.manifest.model.id} → ${opts.model?.id ?? 'none'})`;
+    if (!prevManifest) fullRebuild = 'no index yet';
+    else if (prevManifest.schemaVersion !== SCHEMA_VERSION) fullRebuild = 'index format changed';
+    else if (prevManifest.analyzer !== analyzer || prevManifest.analyzerVersion !== ANALYZER_VERSION || JSON.stringify(prevManifest.chunking) !== JSON.stringify(chunking)) fullRebuild = 'analyzer or chunking changed';
+    else if (prevManifest.model && !sameModel(prevManifest.model, opts.model)) fullRebuild = `embedding model changed (${prevManifest.model.id} → ${opts.model?.id ?? 'none'})`;
 
     // The embedder is loaded at most once, and only when something needs it.
     let embedderPromise: ReturnType<BuildOptions['getEmbedder']> | null = null;
     const embedder = () => (embedderPromise ??= opts.getEmbedder());
     // A lexical-only index gets its vectors as soon as the model can be had.
-    if (!fullRebuild && opts.model && !prev!.manifest.model) {
+    if (!fullRebuild && opts.model && !prevManifest!.model) {
       const got = await embedder();
       if (got.embedder) fullRebuild = `embedding model ${opts.model.id} now available`;
     }
-    const base = fullRebuild ? null : prev;
+    const prevDocs = prevManifest?.documents ?? {};
+    const reuse = fullRebuild ? {} : prevDocs;
 
-    const current = new Map(articles.map((a) => [a.id, a]));
+    const scan = await scanSeeds(opts.seedsDir, (id) => reuse[id]);
+    const { warnings } = scan;
+    opts.onEvent?.({ kind: 'scan', documents: scan.files.length, warnings });
+    opts.signal?.throwIfAborted();
+    const fileInfo = new Map(scan.files.map((f) => [f.id, { size: f.size, mtimeMs: f.mtimeMs }]));
+
     const added: Article[] = [];
     const changed: Article[] = [];
-    const unchanged: Article[] = [];
-    const removedIds: string[] = [];
-    for (const a of articles) {
-      const old = base?.manifest.documents[a.id];
+    const touched: Article[] = []; // read again, same content
+    for (const a of scan.articles) {
+      const old = reuse[a.id];
       if (!old) added.push(a);
       else if (old.meta.hash !== a.hash) changed.push(a);
-      else unchanged.push(a);
+      else touched.push(a);
     }
-    if (base) for (const id of Object.keys(base.manifest.documents)) if (!current.has(id)) removedIds.push(id);
+    const present = new Set([...scan.unchanged.map((f) => f.id), ...scan.articles.map((a) => a.id)]);
+    const removedIds = Object.keys(reuse).filter((id) => !present.has(id));
     // Counted against the index on disk, even when rebuilding everything, so a summary reads as "what is new".
-    const prevDocs = prev?.manifest.documents ?? {};
+    const isNew = (id: string) => !prevDocs[id];
     const counts = {
-      added: articles.filter((a) => !prevDocs[a.id]).length,
-      changed: articles.filter((a) => prevDocs[a.id] && prevDocs[a.id].meta.hash !== a.hash).length,
-      removed: Object.keys(prevDocs).filter((id) => !current.has(id)).length,
-      unchanged: articles.filter((a) => prevDocs[a.id]?.meta.hash === a.hash).length,
+      added: [...present].filter(isNew).length,
+      changed: changed.length + (fullRebuild ? scan.articles.filter((a) => prevDocs[a.id] && prevDocs[a.id].meta.hash !== a.hash).length : 0),
+      removed: Object.keys(prevDocs).filter((id) => !present.has(id)).length,
+      unchanged: 0,
     };
+    counts.unchanged = present.size - counts.added - counts.changed;
 
     const toIndex = [...added, ...changed];
     const newChunks = toIndex.map((a) => ({ article: a, chunks: chunkArticle(a, chunking) }));
     const toEmbed = newChunks.reduce((n, c) => n + c.chunks.length, 0);
-    opts.onEvent?.({ kind: 'plan', ...counts, toEmbed: opts.model ? toEmbed : 0, fullRebuild: prev ? fullRebuild : undefined });
+    opts.onEvent?.({ kind: 'plan', ...counts, toEmbed: opts.model ? toEmbed : 0, fullRebuild: prevManifest ? fullRebuild : undefined });
 
-    // Metadata may change without the text changing (e.g. better date parsing); keep it fresh for unchanged ones.
-    const metaChanged = unchanged.some((a) => JSON.stringify(metaOf(a)) !== JSON.stringify(base!.manifest.documents[a.id].meta));
-    if (base && toIndex.length === 0 && removedIds.length === 0 && !metaChanged) {
-      return { ...counts, passages: base.manifest.passageCount, embedded: 0, seconds: secondsSince(t0), model: base.manifest.model, warnings, upToDate: true };
+    // A file read again with the same text may still carry new metadata (a better parser) or a new timestamp.
+    const refreshed = touched.some((a) => JSON.stringify(metaOf(a)) !== JSON.stringify(reuse[a.id].meta) || reuse[a.id].mtimeMs !== fileInfo.get(a.id)?.mtimeMs);
+    if (!fullRebuild && toIndex.length === 0 && removedIds.length === 0 && !refreshed) {
+      return { ...counts, passages: prevManifest!.passageCount, embedded: 0, seconds: secondsSince(t0), model: prevManifest!.model, warnings, upToDate: true };
     }
+    const base = fullRebuild ? null : await loadIndex(opts.indexDir);
+    opts.signal?.throwIfAborted();
 
     // Vectors for the new passages, if a model is wanted and can be had.
     let vectors: Float32Array[] | null = null;
@@ -164,7 +166,8 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary & { f
     }
     let nextId = base?.manifest.nextPassageId ?? 0;
 
-    for (const a of unchanged) documents[a.id] = { meta: metaOf(a), passageIds: base!.manifest.documents[a.id].passageIds };
+    for (const f of scan.unchanged) documents[f.id] = { ...reuse[f.id] };
+    for (const a of touched) documents[a.id] = { ...reuse[a.id], meta: metaOf(a), ...fileInfo.get(a.id) };
     for (const id of [...removedIds, ...changed.map((a) => a.id)]) {
       for (const pid of base!.manifest.documents[id].passageIds) {
         lexical.remove(pid, passages.get(pid)?.text);
@@ -183,7 +186,7 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary & { f
         v++;
         ids.push(p.id);
       }
-      documents[article.id] = { meta: metaOf(article), passageIds: ids };
+      documents[article.id] = { meta: metaOf(article), passageIds: ids, ...fileInfo.get(article.id) };
     }
 
     const manifest: Manifest = {
@@ -205,7 +208,7 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary & { f
       passages: passages.size,
       embedded: vectors ? vectors.length : 0,
       seconds: secondsSince(t0),
-      fullRebuild: prev ? fullRebuild : undefined,
+      fullRebuild: prevManifest ? fullRebuild : undefined,
       model: manifest.model,
       warnings,
       upToDate: false,

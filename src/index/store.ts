@@ -18,6 +18,9 @@ export interface ModelInfo {
 export interface DocumentEntry {
   meta: ArticleMeta;
   passageIds: number[];
+  /** Size and modification time of the file when it was indexed: an unchanged pair means "not read again". */
+  size?: number;
+  mtimeMs?: number;
 }
 
 export interface Manifest {
@@ -58,11 +61,12 @@ export async function currentGeneration(indexDir: string): Promise<string | null
   }
 }
 
-export async function readManifest(indexDir: string): Promise<Manifest | null> {
+/** The manifest of the current generation (and its name), without loading the indexes. */
+export async function readManifest(indexDir: string): Promise<{ generation: string; manifest: Manifest } | null> {
   const gen = await currentGeneration(indexDir);
   if (!gen) return null;
   try {
-    return JSON.parse(await fs.readFile(path.join(indexDir, gen, FILES.manifest), 'utf8')) as Manifest;
+    return { generation: gen, manifest: JSON.parse(await fs.readFile(path.join(indexDir, gen, FILES.manifest), 'utf8')) as Manifest };
   } catch {
     return null;
   }

@@ -13,6 +13,8 @@ export const MAX_ARTICLE_BYTES = 5 * 1024 * 1024;
 export interface SeedFile {
   id: string;
   absPath: string;
+  size: number;
+  mtimeMs: number;
 }
 
 /** Every .txt/.md file under `dir`, recursively, in a stable order. Symlinks are not followed. */
@@ -26,7 +28,10 @@ export async function listSeedFiles(dir: string): Promise<SeedFile[]> {
       const abs = path.join(d, e.name);
       if (e.isSymbolicLink()) continue;
       if (e.isDirectory()) await walk(abs);
-      else if (e.isFile() && ARTICLE_EXT.test(e.name)) out.push({ id: path.relative(root, abs).split(path.sep).join('/'), absPath: abs });
+      else if (e.isFile() && ARTICLE_EXT.test(e.name)) {
+        const st = await fs.stat(abs).catch(() => null);
+        if (st) out.push({ id: path.relative(root, abs).split(path.sep).join('/'), absPath: abs, size: st.size, mtimeMs: st.mtimeMs });
+      }
     }
   }
   await walk(root);
@@ -115,12 +120,34 @@ export interface IngestResult {
   warnings: IngestWarning[];
 }
 
-/** Reads every article under `dir`. A file that cannot be read is skipped with a warning; it never stops the run. */
-export async function ingestDir(dir: string): Promise<IngestResult> {
+/** What is known of a file from the last build: enough to skip reading it when it has not changed. */
+export interface KnownFile {
+  size?: number;
+  mtimeMs?: number;
+}
+
+export interface ScanResult extends IngestResult {
+  /** Files whose size and modification time match what is known: not read. */
+  unchanged: SeedFile[];
+  files: SeedFile[];
+}
+
+/**
+ * Reads the articles under `dir` that may have changed. A file whose size and modification time match `known`
+ * is taken as unchanged without being read (as git does), so a re-index of a large folder costs what changed.
+ * A file that cannot be read is skipped with a warning; it never stops the run.
+ */
+export async function scanSeeds(dir: string, known: (id: string) => KnownFile | undefined = () => undefined): Promise<ScanResult> {
   const files = await listSeedFiles(dir);
   const articles: Article[] = [];
   const warnings: IngestWarning[] = [];
+  const unchanged: SeedFile[] = [];
   for (const f of files) {
+    const k = known(f.id);
+    if (k && k.size === f.size && k.mtimeMs === f.mtimeMs) {
+      unchanged.push(f);
+      continue;
+    }
     let bytes: Buffer;
     try {
       bytes = await fs.readFile(f.absPath);
@@ -135,5 +162,11 @@ export async function ingestDir(dir: string): Promise<IngestResult> {
     }
     articles.push(parseArticle(f.id, decoded.text, decoded.hash));
   }
+  return { articles, warnings, unchanged, files };
+}
+
+/** Reads every article under `dir`. */
+export async function ingestDir(dir: string): Promise<IngestResult> {
+  const { articles, warnings } = await scanSeeds(dir);
   return { articles, warnings };
 }
