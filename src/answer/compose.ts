@@ -1,8 +1,8 @@
-import { splitSentences } from '../chunk/sentences.js';
+import { analysePassage } from '../index/analysis.js';
 import type { LoadedIndex } from '../index/store.js';
 import type { Retrieval } from '../retrieve/hybrid.js';
 import { coverage, type Concept } from '../retrieve/query.js';
-import { analyze, tokenize } from '../text/analyze.js';
+import { analyze } from '../text/analyze.js';
 import type { Answer, ArticleMeta, Citation, Figure, Lang, ScoredPassage } from '../types.js';
 import { acronymFor, acronymsIn, namesIn, numbersIn, quotedIn, yearsIn, type Candidate, type NumberMention } from './extract.js';
 import { LABELS } from './i18n.js';
@@ -62,7 +62,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
 
   const analyzer = index.lexical.analyzer;
   const kind = answerKind(question);
-  const sentences = scoreSentences(retrieval, analyzer, (doc) => index.manifest.documents[doc]?.meta.language);
+  const sentences = scoreSentences(retrieval, index);
   if (!sentences.length) return refuse(L.refusal);
   const meta = (docId: string) => index.manifest.documents[docId]?.meta;
   const questionTerms = new Set(retrieval.plan.concepts.flatMap((c) => c.terms));
@@ -164,16 +164,13 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   };
 }
 
-function scoreSentences(retrieval: Retrieval, analyzer: LoadedIndex['lexical']['analyzer'], langOf: (docId: string) => Lang | undefined): ScoredSentence[] {
+function scoreSentences(retrieval: Retrieval, index: LoadedIndex): ScoredSentence[] {
   const maxPassage = retrieval.passages[0]?.score || 1;
   const byKey = new Map<string, ScoredSentence>();
   retrieval.passages.forEach((sp, rank) => {
     const p = sp.passage;
     let prevTerms = new Set<string>();
-    for (const span of splitSentences(p.text)) {
-      const text = p.text.slice(span.start, span.end);
-      const words = tokenize(text).map((t) => ({ start: t.start, end: t.end, terms: analyze(text.slice(t.start, t.end), analyzer, { lang: langOf(p.docId) }) }));
-      const terms = new Set(words.flatMap((w) => w.terms));
+    for (const { start, end, text, words, terms } of analysePassage(index, p).sentences) {
       const contextTerms = new Set([...terms, ...prevTerms]);
       prevTerms = terms;
       const cov = coverage(retrieval.plan, terms);
@@ -181,10 +178,10 @@ function scoreSentences(retrieval: Retrieval, analyzer: LoadedIndex['lexical']['
       let score = 0.65 * cov + 0.25 * ctx + 0.1 * (sp.score / maxPassage);
       if (/\?\s*$/.test(text)) score -= 0.3; // an interviewer's question is not an answer
       if (words.length < 4) score -= 0.2;
-      const key = `${p.docId}:${p.start + span.start}`;
+      const key = `${p.docId}:${p.start + start}`;
       const prev = byKey.get(key);
       if (prev && prev.score >= score) continue;
-      byKey.set(key, { docId: p.docId, start: p.start + span.start, end: p.start + span.end, text, words, terms, coverage: cov, contextTerms, score, passageRank: rank });
+      byKey.set(key, { docId: p.docId, start: p.start + start, end: p.start + end, text, words, terms, coverage: cov, contextTerms, score, passageRank: rank });
     }
   });
   return [...byKey.values()].sort((a, b) => b.score - a.score || a.passageRank - b.passageRank || a.start - b.start);

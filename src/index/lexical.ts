@@ -14,17 +14,86 @@ export interface LexicalSnapshot {
 }
 
 /**
+ * A term's postings (passage id → term frequency), in insertion order, held either as two typed arrays (compact:
+ * what a loaded index has and what search scans) or as a Map (what edits need). Each form is made from the other
+ * on demand, so a loaded index that is only searched never builds millions of Map entries.
+ */
+class TermPostings {
+  private map: Map<number, number> | null;
+  private arrays: { ids: Int32Array; tfs: Float64Array } | null;
+
+  constructor(map: Map<number, number> | null, arrays: { ids: Int32Array; tfs: Float64Array } | null = null) {
+    this.map = map;
+    this.arrays = arrays;
+  }
+
+  get size(): number {
+    return this.map ? this.map.size : this.arrays!.ids.length;
+  }
+
+  /** The typed-array form (made from the map once after each change). */
+  packed(): { ids: Int32Array; tfs: Float64Array } {
+    if (this.arrays) return this.arrays;
+    const m = this.map!;
+    const ids = new Int32Array(m.size);
+    const tfs = new Float64Array(m.size);
+    let i = 0;
+    for (const [id, tf] of m) {
+      ids[i] = id;
+      tfs[i++] = tf;
+    }
+    return (this.arrays = { ids, tfs });
+  }
+
+  /** The map form, for an edit; the arrays are dropped (they are made again for the next search). */
+  private mutable(): Map<number, number> {
+    if (!this.map) {
+      const { ids, tfs } = this.arrays!;
+      this.map = new Map();
+      for (let i = 0; i < ids.length; i++) this.map.set(ids[i], tfs[i]);
+    }
+    this.arrays = null;
+    return this.map;
+  }
+
+  set(id: number, tf: number): void {
+    this.mutable().set(id, tf);
+  }
+
+  /** Removes `id`; false when it was not there (then nothing changes, in either form). */
+  delete(id: number): boolean {
+    if (!this.map && this.arrays!.ids.indexOf(id) < 0) return false;
+    return this.mutable().delete(id);
+  }
+
+  /** Every (id, tf) in insertion order, exactly as stored (the arrays only ever hold int32 ids). */
+  forEach(fn: (id: number, tf: number) => void): void {
+    if (this.map) for (const [id, tf] of this.map) fn(id, tf);
+    else {
+      const { ids, tfs } = this.arrays!;
+      for (let i = 0; i < ids.length; i++) fn(ids[i], tfs[i]);
+    }
+  }
+
+  /** [id, tf, id, tf, …] in insertion order. */
+  flat(): number[] {
+    const out: number[] = [];
+    this.forEach((id, tf) => out.push(id, tf));
+    return out;
+  }
+}
+
+/**
  * BM25 over passages, kept as plain postings so that it serialises to JSON and updates in place:
  * adding or removing a document touches only its own passages' terms.
  */
 export class LexicalIndex {
-  private postings = new Map<string, Map<number, number>>();
+  private postings = new Map<string, TermPostings>();
   private lengths = new Map<number, number>();
   private totalLength = 0;
 
-  // Search-side caches, derived from the maps above and dropped when what they cover changes:
-  // a term's postings packed into typed arrays, and per passage the BM25 length normalisation.
-  private packed = new Map<string, { ids: Int32Array; tfs: Float64Array }>();
+  // Search-side caches, dropped when what they cover changes: per passage the BM25 length normalisation, and
+  // the score buffers.
   private norms: Float64Array | null = null;
   private normsAvg = NaN;
   private scoreBuf = new Float64Array(0);
@@ -51,10 +120,9 @@ export class LexicalIndex {
     const tf = new Map<string, number>();
     for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
     for (const [t, n] of tf) {
-      let p = this.postings.get(t);
-      if (!p) this.postings.set(t, (p = new Map()));
-      p.set(id, n);
-      this.packed.delete(t);
+      const p = this.postings.get(t);
+      if (p) p.set(id, n);
+      else this.postings.set(t, new TermPostings(new Map([[id, n]])));
     }
     this.lengths.set(id, terms.length);
     this.totalLength += terms.length;
@@ -68,10 +136,7 @@ export class LexicalIndex {
     const terms = text !== undefined ? new Set(analyze(text, this.analyzer)) : this.postings.keys();
     for (const t of terms) {
       const p = this.postings.get(t);
-      if (p?.delete(id)) {
-        this.packed.delete(t);
-        if (p.size === 0) this.postings.delete(t);
-      }
+      if (p?.delete(id) && p.size === 0) this.postings.delete(t);
     }
     this.lengths.delete(id);
     this.totalLength -= len;
@@ -110,16 +175,19 @@ export class LexicalIndex {
     const k1p1 = this.k1 + 1;
     const plan: Array<{ w: number; ids: Int32Array; tfs: Float64Array }> = [];
     let positive = true;
+    let postings = 0;
     for (const t of terms) {
       const p = this.packedPostings(t);
       if (!p) continue;
       const w = this.idf(t) * (weights?.get(t) ?? 1);
       if (!(w > 0)) positive = false;
+      postings += p.ids.length;
       plan.push({ w, ids: p.ids, tfs: p.tfs });
     }
     const scores = this.scoreBuf;
-    if (positive) {
-      // Every contribution is > 0, so a score above 0 means "touched": no bookkeeping in the inner loop.
+    if (positive && postings * 8 >= norms.length) {
+      // Many postings: clear and scan the whole buffer. Every contribution is > 0, so a score above 0 means
+      // "touched" and the inner loop needs no bookkeeping.
       scores.fill(0, 0, norms.length);
       for (const { w, ids, tfs } of plan) {
         for (let i = 0; i < ids.length; i++) {
@@ -151,20 +219,7 @@ export class LexicalIndex {
 
   /** A term's postings as typed arrays (made on first use after a change). */
   private packedPostings(term: string): { ids: Int32Array; tfs: Float64Array } | undefined {
-    let p = this.packed.get(term);
-    if (p) return p;
-    const m = this.postings.get(term);
-    if (!m) return undefined;
-    const ids = new Int32Array(m.size);
-    const tfs = new Float64Array(m.size);
-    let i = 0;
-    for (const [id, tf] of m) {
-      ids[i] = id;
-      tfs[i++] = tf;
-    }
-    p = { ids, tfs };
-    this.packed.set(term, p);
-    return p;
+    return this.postings.get(term)?.packed();
   }
 
   /** The same scores kept in a map: for ids that a dense buffer cannot hold (negative, fractional or huge). */
@@ -174,11 +229,11 @@ export class LexicalIndex {
       const p = this.postings.get(t);
       if (!p) continue;
       const w = this.idf(t) * (weights?.get(t) ?? 1);
-      for (const [id, tf] of p) {
+      p.forEach((id, tf) => {
         const len = this.lengths.get(id)!;
         const s = (w * tf * (this.k1 + 1)) / (tf + this.k1 * (1 - this.b + (this.b * len) / avg));
         scores.set(id, (scores.get(id) ?? 0) + s);
-      }
+      });
     }
     return topK(scores, limit);
   }
@@ -217,11 +272,7 @@ export class LexicalIndex {
 
   toJSON(): LexicalSnapshot {
     const postings: Record<string, number[]> = {};
-    for (const [t, p] of this.postings) {
-      const flat: number[] = [];
-      for (const [id, n] of p) flat.push(id, n);
-      postings[t] = flat;
-    }
+    for (const [t, p] of this.postings) postings[t] = p.flat();
     const lengths: Record<string, number> = {};
     for (const [id, n] of this.lengths) lengths[id] = n;
     return { analyzer: this.analyzer, postings, lengths };
@@ -229,11 +280,48 @@ export class LexicalIndex {
 
   static fromJSON(s: LexicalSnapshot): LexicalIndex {
     const idx = new LexicalIndex(s.analyzer);
-    for (const [t, flat] of Object.entries(s.postings)) {
-      const p = new Map<number, number>();
-      for (let i = 0; i < flat.length; i += 2) p.set(flat[i], flat[i + 1]);
-      idx.postings.set(t, p);
+    const entries = Object.entries(s.postings);
+    // Postings are kept as typed arrays when they can be exactly: small non-negative integer ids, each once per
+    // term (always so for a snapshot from toJSON). Anything else is read into a map, as it always was.
+    let maxId = -1;
+    let dense = true;
+    for (const [, flat] of entries) {
+      if (flat.length % 2) continue;
+      for (let i = 0; i < flat.length; i += 2) {
+        const id = flat[i];
+        if (!(Number.isInteger(id) && id >= 0 && id <= 0x7fffffff)) dense = false;
+        else if (id > maxId) maxId = id;
+      }
     }
+    if (maxId > 4 * (entries.length + Object.keys(s.lengths).length) + 1_000_000) dense = false;
+    const lastTerm = dense ? new Uint32Array(maxId + 1) : null;
+    entries.forEach(([t, flat], k) => {
+      const n = flat.length >> 1;
+      let packable = lastTerm !== null && flat.length % 2 === 0;
+      if (packable) {
+        for (let i = 0; i < flat.length; i += 2) {
+          const id = flat[i];
+          if (!Number.isInteger(id) || id < 0 || id > maxId || lastTerm![id] === k + 1 || typeof flat[i + 1] !== 'number') {
+            packable = false;
+            break;
+          }
+          lastTerm![id] = k + 1;
+        }
+      }
+      if (packable) {
+        const ids = new Int32Array(n);
+        const tfs = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          ids[i] = flat[2 * i];
+          tfs[i] = flat[2 * i + 1];
+        }
+        idx.postings.set(t, new TermPostings(null, { ids, tfs }));
+      } else {
+        const m = new Map<number, number>();
+        for (let i = 0; i < flat.length; i += 2) m.set(flat[i], flat[i + 1]);
+        idx.postings.set(t, new TermPostings(m));
+      }
+    });
     for (const [id, n] of Object.entries(s.lengths)) {
       idx.lengths.set(Number(id), n);
       idx.totalLength += n;

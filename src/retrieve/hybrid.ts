@@ -1,5 +1,5 @@
 import type { LoadedIndex } from '../index/store.js';
-import { analyze } from '../text/analyze.js';
+import { analysePassage } from '../index/analysis.js';
 import type { Passage, ScoredPassage } from '../types.js';
 import { coverage, planQuery, type QueryPlan } from './query.js';
 
@@ -71,12 +71,7 @@ export function retrieve(index: LoadedIndex, question: string, opts: RetrieveOpt
     for (const e of fused.values()) e.score /= top;
   }
   const ranked = [...fused.values()].sort((a, b) => b.score - a.score || a.passage.id - b.passage.id);
-  const termSets = new Map<number, Set<string>>();
-  const termsOf = (p: Passage) => {
-    let s = termSets.get(p.id);
-    if (!s) termSets.set(p.id, (s = new Set(analyze(p.text, index.lexical.analyzer))));
-    return s;
-  };
+  const termsOf = (p: Passage) => analysePassage(index, p).terms;
 
   // Greedy pick: best adjusted score first; a near-copy of a picked passage (a syndicated article) is dropped.
   const picked: ScoredPassage[] = [];

@@ -22,7 +22,9 @@ export interface Token {
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
 export function normalizeWord(w: string): string {
-  return w.toLowerCase().replace(/ё/g, 'е').replace(/[’']/g, "'");
+  const lower = w.toLowerCase();
+  // Most words have neither: skip the replacements (this runs for every word of every text).
+  return lower.includes('ё') || lower.includes('’') ? lower.replace(/ё/g, 'е').replace(/’/g, "'") : lower;
 }
 
 export function tokenize(text: string): Token[] {

@@ -1,0 +1,154 @@
+/**
+ * Other libraries doing citebot's retrieval step on the same passages (and, for the dense path, the same
+ * vectors), for like-with-like latency and recall comparisons:
+ *  - lexical: MiniSearch (default tokenizer and BM25+ scoring), MiniSearch fed citebot's own analyzer, and
+ *    Orama (tokenizer language "russian": its default "english" splitter drops every Cyrillic letter);
+ *  - dense: LangChain.js MemoryVectorStore (exact cosine over all vectors).
+ * Each peer answers "the 5 best passages for this question".
+ */
+import { MemoryVectorStore } from '@langchain/classic/vectorstores/memory';
+import { Document } from '@langchain/core/documents';
+import { Embeddings } from '@langchain/core/embeddings';
+import { create, insertMultiple, search as oramaSearch } from '@orama/orama';
+import MiniSearch from 'minisearch';
+import type { LoadedIndex } from '../../src/index/store.js';
+import { analyze } from '../../src/text/analyze.js';
+import type { Passage } from '../../src/types.js';
+
+export interface LexicalPeer {
+  name: string;
+  buildMs: number;
+  /** Passage ids of the best `k` passages, best first. */
+  search(question: string, k: number): Promise<number[]> | number[];
+}
+
+export interface DensePeer {
+  name: string;
+  buildMs: number;
+  search(vector: Float32Array, k: number): Promise<number[]>;
+}
+
+export async function miniSearchPeer(passages: Passage[]): Promise<LexicalPeer> {
+  const t0 = performance.now();
+  const ms = new MiniSearch<{ id: number; text: string }>({ fields: ['text'], idField: 'id' });
+  ms.addAll(passages.map((p) => ({ id: p.id, text: p.text })));
+  return {
+    name: 'minisearch',
+    buildMs: performance.now() - t0,
+    search: (q, k) =>
+      ms
+        .search(q)
+        .slice(0, k)
+        .map((r) => r.id as number),
+  };
+}
+
+/** MiniSearch with citebot's analyzer (stemming, stopwords): the engine compared, not the text analysis. */
+export async function miniSearchStemPeer(passages: Passage[], analyzer: LoadedIndex['lexical']['analyzer']): Promise<LexicalPeer> {
+  const t0 = performance.now();
+  const ms = new MiniSearch<{ id: number; text: string }>({
+    fields: ['text'],
+    idField: 'id',
+    tokenize: (text) => analyze(text, analyzer),
+    processTerm: (t) => t,
+    searchOptions: { tokenize: (q) => analyze(q, analyzer, { dropStopwords: true }), processTerm: (t) => t },
+  });
+  ms.addAll(passages.map((p) => ({ id: p.id, text: p.text })));
+  return {
+    name: 'minisearch_citebot_analyzer',
+    buildMs: performance.now() - t0,
+    search: (q, k) =>
+      ms
+        .search(q)
+        .slice(0, k)
+        .map((r) => r.id as number),
+  };
+}
+
+export async function oramaPeer(passages: Passage[]): Promise<LexicalPeer> {
+  const t0 = performance.now();
+  const db = create({
+    schema: { text: 'string', pid: 'number' } as const,
+    components: { tokenizer: { language: 'russian' } },
+  });
+  await insertMultiple(
+    db,
+    passages.map((p) => ({ text: p.text, pid: p.id })),
+    1000,
+  );
+  return {
+    name: 'orama',
+    buildMs: performance.now() - t0,
+    search: async (q, k) => {
+      const r = await oramaSearch(db, { term: q, properties: ['text'], limit: k });
+      return r.hits.map((h) => (h.document as { pid: number }).pid);
+    },
+  };
+}
+
+/** Never called: the store is filled with ready vectors and searched by vector. */
+class NoEmbeddings extends Embeddings {
+  constructor() {
+    super({});
+  }
+  async embedDocuments(): Promise<number[][]> {
+    throw new Error('not used');
+  }
+  async embedQuery(): Promise<number[]> {
+    throw new Error('not used');
+  }
+}
+
+export async function memoryVectorStorePeer(passages: Passage[], vectorOf: (id: number) => number[]): Promise<DensePeer> {
+  const t0 = performance.now();
+  const store = new MemoryVectorStore(new NoEmbeddings());
+  const vectors: number[][] = [];
+  const docs: Document[] = [];
+  for (const p of passages) {
+    vectors.push(vectorOf(p.id));
+    docs.push(new Document({ pageContent: p.text, metadata: { pid: p.id } }));
+  }
+  await store.addVectors(vectors, docs);
+  return {
+    name: 'langchain_memory',
+    buildMs: performance.now() - t0,
+    search: async (v, k) => {
+      const r = await store.similaritySearchVectorWithScore(Array.from(v), k);
+      return r.map(([d]) => d.metadata.pid as number);
+    },
+  };
+}
+
+/** Exact cosine top-k over the same vectors (what an approximate index is measured against). */
+export function exactTopK(v: Float32Array, ids: number[], vectorOf: (id: number) => number[], k: number): number[] {
+  const scored: Array<[number, number]> = [];
+  for (const id of ids) {
+    const u = vectorOf(id);
+    let dot = 0;
+    let nu = 0;
+    let nv = 0;
+    for (let d = 0; d < u.length; d++) {
+      dot += u[d] * v[d];
+      nu += u[d] * u[d];
+      nv += v[d] * v[d];
+    }
+    scored.push([id, dot / (Math.sqrt(nu * nv) || 1)]);
+  }
+  scored.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  return scored.slice(0, k).map((s) => s[0]);
+}
+
+/** Reads the stored vectors back out of the HNSW index (hnswlib keeps them normalised for cosine). */
+export function storedVectors(index: LoadedIndex): Map<number, number[]> {
+  const h = (index.vectors as unknown as { hnsw: { getIdsList(): number[]; getPoint(label: number): number[] } } | null)?.hnsw;
+  const out = new Map<number, number[]>();
+  if (!h) return out;
+  for (const id of index.passages.keys()) {
+    try {
+      out.set(id, h.getPoint(id));
+    } catch {
+      // no vector for this passage
+    }
+  }
+  return out;
+}

@@ -1,0 +1,537 @@
+/**
+ * citebot benchmark: `npm run bench` (full, ~10 minutes on 2 cores) or `npm run bench -- --quick` (smoke test,
+ * under a minute). `--json` prints the figures as one JSON object on the last line of stdout (progress goes to
+ * stderr). Writes bench/results.json, bench/results.md and bench/latency.svg (with --quick:
+ * bench/.cache/quick/…, so a smoke test never overwrites the real results).
+ *
+ * Every figure is a median (or a percentile) over repeated runs in this one process after a warm-up; every
+ * comparison (ours against a peer, hybrid against the bare model) is measured interleaved, question by question,
+ * in the same run. See bench/README.md for what each figure means and how it is made.
+ */
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AnswerService } from '../src/answer/service.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { loadEmbedder, type Embedder } from '../src/embed/embedder.js';
+import { buildIndex, type BuildEvent } from '../src/index/build.js';
+import type { LoadedIndex } from '../src/index/store.js';
+import { retrieve } from '../src/retrieve/hybrid.js';
+import type { Answer } from '../src/types.js';
+import { runAsk } from './lib/coldstart.js';
+import { ensureCorpus, loadSentencePool, type Corpus } from './lib/corpus.js';
+import { HashEmbedder, hashVector, ModelCostHashEmbedder } from './lib/hash-embedder.js';
+import { BENCH_CACHE, BENCH_DIR, DEV_QUESTIONS, ROOT } from './lib/paths.js';
+import { exactTopK, memoryVectorStorePeer, miniSearchPeer, miniSearchStemPeer, oramaPeer, storedVectors, type DensePeer, type LexicalPeer } from './lib/peers.js';
+import { renderMarkdown, renderSvg, TARGETS } from './lib/report.js';
+import { median, percentile, round } from './lib/stats.js';
+import { ensureTimingModel } from './lib/timing-model.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// options
+
+interface Options {
+  quick: boolean;
+  json: boolean;
+  /** Reuse the large corpus's index from an earlier run when corpus and src/ are unchanged (development aid). */
+  reuse: boolean;
+  cold: boolean;
+  peers: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { quick: false, json: false, reuse: false, cold: true, peers: true };
+  for (const a of argv) {
+    if (a === '--quick') o.quick = true;
+    else if (a === '--json') o.json = true;
+    else if (a === '--reuse') o.reuse = true;
+    else if (a === '--no-cold') o.cold = false;
+    else if (a === '--no-peers') o.peers = false;
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write('usage: npm run bench -- [--quick] [--json] [--reuse] [--no-cold] [--no-peers]\n');
+      process.exit(0);
+    } else {
+      process.stderr.write(`unknown option ${a} (try --help)\n`);
+      process.exit(2);
+    }
+  }
+  return o;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const t0 = performance.now();
+const say = (s: string) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${s}\n`);
+
+/** Document counts of the three corpora and repetitions; quick mode keeps the figure names but shrinks everything. */
+const PLAN = opts.quick
+  ? { small: 5, mid: 30, large: 300, lexicalPasses: 3, hybridPasses: 2, peerPasses: 2, reindexPairs: 1, coldRuns: 1 }
+  : { small: 5, mid: 1000, large: 10000, lexicalPasses: 15, hybridPasses: 10, peerPasses: 5, reindexPairs: 2, coldRuns: 3 };
+const OUT_DIR = opts.quick ? path.join(BENCH_CACHE, 'quick') : BENCH_DIR;
+const SIZE_KEY = { small: '5', mid: '1k', large: '10k' } as const;
+type SizeName = keyof typeof SIZE_KEY;
+
+// ---------------------------------------------------------------------------------------------------------
+// questions
+
+interface DevItem {
+  id: string;
+  question: string;
+  sources: string[];
+  answerable: boolean;
+}
+
+function loadQuestions(): DevItem[] {
+  if (!existsSync(DEV_QUESTIONS)) throw new Error(`no dev questions at ${DEV_QUESTIONS}`);
+  return readFileSync(DEV_QUESTIONS, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as DevItem);
+}
+
+const items = loadQuestions();
+const questions = items.map((i) => i.question);
+const recallItems = items.filter((i) => i.answerable && i.sources?.length);
+
+function recallAt5(ranked: Map<string, number[]>, index: LoadedIndex): number {
+  let hit = 0;
+  for (const it of recallItems) {
+    const docs = new Set((ranked.get(it.question) ?? []).slice(0, 5).map((id) => index.passages.get(id)?.docId));
+    if (it.sources.some((s) => docs.has(s))) hit++;
+  }
+  return recallItems.length ? hit / recallItems.length : NaN;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// setup
+
+const figures: Record<string, number | string | null> = {};
+const details: Record<string, unknown> = {};
+const notes: string[] = [];
+const loadStart = os.loadavg();
+
+say(`${opts.quick ? 'quick' : 'full'} run on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}; load average ${loadStart.map((x) => x.toFixed(2)).join(' ')}`);
+if (loadStart[0] > 0.5 * os.cpus().length) say(`warning: the machine is busy (load ${loadStart[0].toFixed(2)}): timings will be noisy`);
+
+const model = await ensureTimingModel(say);
+const modelRef = { id: model.modelId, dtype: 'q8' };
+const tLoad = performance.now();
+const loaded = await loadEmbedder({ modelId: model.modelId, modelsDir: model.modelsDir, dtype: 'q8', batchSize: 16, allowDownload: false });
+if (!loaded.ok) throw new Error(`timing model: ${loaded.reason}`);
+const timingModel = loaded.embedder;
+figures.model_load_ms = round(performance.now() - tLoad);
+say(`timing model loaded in ${figures.model_load_ms} ms (dim ${timingModel.dim})`);
+
+/** The shared model, handed to services and builds without letting them dispose of it. */
+const shared = (e: Embedder): Embedder => ({
+  modelId: e.modelId,
+  get dim() {
+    return e.dim;
+  },
+  embedPassages: (t, p) => e.embedPassages(t, p),
+  embedQuery: (t) => e.embedQuery(t),
+  dispose: async () => undefined,
+});
+
+const pool = await loadSentencePool();
+const corpora: Record<SizeName, Corpus> = {
+  small: { name: 'seeds', dir: path.join(ROOT, 'seeds'), documents: pool.seeds.length },
+  mid: await ensureCorpus(String(PLAN.mid), PLAN.mid, { pool, log: say }),
+  large: await ensureCorpus(String(PLAN.large), PLAN.large, { pool, log: say }),
+};
+const indexDir = (s: SizeName) => path.join(BENCH_CACHE, 'index', `${corpora[s].name}-${s === 'large' ? 'hashvec' : 'model'}`);
+
+function configFor(s: SizeName, embeddings: boolean): Config {
+  return loadConfig({
+    SEEDS_DIR: corpora[s].dir,
+    INDEX_DIR: indexDir(s),
+    MODELS_DIR: model.modelsDir,
+    EMBEDDING_MODEL: model.modelId,
+    EMBEDDING_DTYPE: 'q8',
+    EMBEDDINGS: embeddings ? '1' : '0',
+    ALLOW_MODEL_DOWNLOAD: '0',
+    LOG_LEVEL: 'silent',
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// index builds
+
+/**
+ * Wall time between buildIndex's own progress events. What happens in each depends on build.ts; at the time of
+ * writing: until `scan` = read the manifest, list/stat the articles and read the new or changed ones; `scan`→`plan`
+ * = chunk them; `plan`→`write` = load the previous index (if something changed), embed, update the indexes in
+ * memory; `write`→end = write the new generation.
+ */
+interface PhaseTimes {
+  until_scan_s: number;
+  scan_to_plan_s: number;
+  plan_to_write_s: number;
+  write_s: number;
+}
+
+async function timedBuild(s: SizeName, embedder: Embedder, fresh: boolean) {
+  const dir = indexDir(s);
+  if (fresh) await fs.rm(dir, { recursive: true, force: true });
+  const marks: Partial<Record<BuildEvent['kind'], number>> = {};
+  const start = performance.now();
+  const summary = await buildIndex({
+    seedsDir: corpora[s].dir,
+    indexDir: dir,
+    model: modelRef,
+    getEmbedder: async () => ({ embedder }),
+    onEvent: (e) => {
+      if (!(e.kind in marks)) marks[e.kind] = performance.now();
+    },
+  });
+  const end = performance.now();
+  const scan = marks.scan ?? start;
+  const plan = marks.plan ?? scan;
+  const write = marks.write ?? end;
+  const phases: PhaseTimes = {
+    until_scan_s: round((scan - start) / 1000),
+    scan_to_plan_s: round((plan - scan) / 1000),
+    plan_to_write_s: round((write - plan) / 1000),
+    write_s: round((end - write) / 1000),
+  };
+  return { summary, seconds: (end - start) / 1000, phases };
+}
+
+say(`building the ${corpora.small.documents}-document index (timing model)…`);
+const buildSmall = await timedBuild('small', shared(timingModel), true);
+details.build_small = { passages: buildSmall.summary.passages, seconds: round(buildSmall.seconds), phases: buildSmall.phases };
+
+say(`building the ${PLAN.mid}-document index with the timing model (throughput figure)…`);
+const buildMid = await timedBuild('mid', shared(timingModel), true);
+figures.index_passages_per_s = round(buildMid.summary.passages / buildMid.seconds);
+figures.index_build_s_1k = round(buildMid.seconds);
+figures.passages_1k = buildMid.summary.passages;
+details.build_mid = { documents: PLAN.mid, passages: buildMid.summary.passages, seconds: round(buildMid.seconds), phases: buildMid.phases };
+say(`  ${buildMid.summary.passages} passages in ${buildMid.seconds.toFixed(1)} s → ${figures.index_passages_per_s} passages/s (${JSON.stringify(buildMid.phases)})`);
+
+// The large corpus: bulk vectors from the hashing stand-in (the timing model would need ~15 minutes).
+const largeDir = indexDir('large');
+const srcStamp = await treeStamp(path.join(ROOT, 'src'));
+const largeStamp = JSON.stringify({ corpus: await fs.readFile(path.join(corpora.large.dir, '.stamp.json'), 'utf8'), src: srcStamp, hash: 1 });
+const largeStampFile = path.join(largeDir, '.bench-stamp');
+let reused = false;
+if (opts.reuse && existsSync(path.join(largeDir, 'CURRENT')) && existsSync(largeStampFile) && (await fs.readFile(largeStampFile, 'utf8')) === largeStamp) {
+  reused = true;
+  say(`reusing the ${PLAN.large}-document index from an earlier run (--reuse)`);
+} else {
+  say(`building the ${PLAN.large}-document index (bulk vectors: hashing stand-in, see README)…`);
+  const b = await timedBuild('large', new HashEmbedder(model.modelId, timingModel.dim), true);
+  await fs.writeFile(largeStampFile, largeStamp);
+  figures.index_build_s_10k_hash_vectors = round(b.seconds);
+  details.build_large = { documents: PLAN.large, passages: b.summary.passages, seconds: round(b.seconds), phases: b.phases };
+  say(`  ${b.summary.passages} passages in ${b.seconds.toFixed(1)} s (${JSON.stringify(b.phases)})`);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// question → answer latency
+
+async function openService(s: SizeName, embedder: Embedder | null): Promise<{ service: AnswerService; loadMs: number }> {
+  const start = performance.now();
+  const service = await AnswerService.open(configFor(s, !!embedder), embedder ? { getEmbedder: async () => ({ embedder }) } : {});
+  return { service, loadMs: performance.now() - start };
+}
+
+async function askAll(service: AnswerService, passes: number, between?: (q: string) => Promise<number>) {
+  const total: number[] = [];
+  const parts: Record<string, number[]> = {};
+  const bare: number[] = [];
+  for (let p = 0; p < passes; p++) {
+    for (const q of questions) {
+      if (between) bare.push(await between(q));
+      const a: Answer = await service.ask(q);
+      total.push(a.timings_ms.total);
+      for (const [k, v] of Object.entries(a.timings_ms)) (parts[k] ??= []).push(v);
+    }
+  }
+  return { total, parts, bare };
+}
+
+const stats = (xs: number[]) => ({ p50: round(median(xs)), p95: round(percentile(xs, 95)), n: xs.length });
+const latency: Record<string, Record<string, unknown>> = {};
+
+for (const s of ['small', 'mid', 'large'] as SizeName[]) {
+  const key = SIZE_KEY[s];
+  // lexical only
+  {
+    const { service, loadMs } = await openService(s, null);
+    if (service.hybrid) throw new Error('lexical service unexpectedly hybrid');
+    await askAll(service, 2); // warm-up
+    const r = await askAll(service, PLAN.lexicalPasses);
+    const st = stats(r.total);
+    figures[`query_p50_ms_lexical_${key}`] = st.p50;
+    figures[`query_p95_ms_lexical_${key}`] = st.p95;
+    latency[`lexical_${key}`] = { ...st, retrieve_p50: round(median(r.parts.retrieve)), compose_p50: round(median(r.parts.compose)), retrieve_p95: round(percentile(r.parts.retrieve, 95)), compose_p95: round(percentile(r.parts.compose, 95)), index_load_ms: round(loadMs) };
+    say(`lexical ${key}: p50 ${st.p50} ms, p95 ${st.p95} ms (retrieve p50 ${latency[`lexical_${key}`].retrieve_p50}, compose p50 ${latency[`lexical_${key}`].compose_p50}); index loaded in ${round(loadMs)} ms`);
+    await service.close();
+    if (s === 'large') {
+      // First sight: each question once on a freshly loaded index, so that no per-index cache has seen it (the
+      // code is warm). Keeps the warm figures honest if answering caches work across questions.
+      const first: number[] = [];
+      for (let i = 0; i < (opts.quick ? 1 : 2); i++) {
+        const fresh = await openService(s, null);
+        first.push(...(await askAll(fresh.service, 1)).total);
+        await fresh.service.close();
+      }
+      const fs1 = stats(first);
+      figures[`query_p50_ms_lexical_${key}_first`] = fs1.p50;
+      figures[`query_p95_ms_lexical_${key}_first`] = fs1.p95;
+      latency[`lexical_${key}`].first_sight = fs1;
+      say(`lexical ${key}, first sight of each question on a fresh index: p50 ${fs1.p50} ms, p95 ${fs1.p95} ms`);
+    }
+  }
+  // hybrid, interleaved with the bare forward pass of the model on the same question
+  {
+    const embedder = s === 'large' ? new ModelCostHashEmbedder(shared(timingModel)) : shared(timingModel);
+    const { service } = await openService(s, embedder);
+    if (!service.hybrid) throw new Error(`hybrid service for ${key} is lexical only`);
+    const bareEmbed = async (q: string) => {
+      const t = performance.now();
+      await timingModel.embedQuery(q);
+      return performance.now() - t;
+    };
+    await askAll(service, 1, bareEmbed); // warm-up
+    const r = await askAll(service, PLAN.hybridPasses, bareEmbed);
+    const st = stats(r.total);
+    const bare = stats(r.bare);
+    figures[`query_p50_ms_hybrid_${key}`] = st.p50;
+    figures[`query_p95_ms_hybrid_${key}`] = st.p95;
+    latency[`hybrid_${key}`] = {
+      ...st,
+      embed_p50: round(median(r.parts.embed)),
+      retrieve_p50: round(median(r.parts.retrieve)),
+      compose_p50: round(median(r.parts.compose)),
+      bare_embed_p50: bare.p50,
+      bare_embed_p95: bare.p95,
+    };
+    if (s === 'large') {
+      figures.embed_query_p50_ms = bare.p50;
+      figures.hybrid_over_bare_p50 = round(st.p50 / bare.p50);
+    }
+    say(`hybrid ${key}: p50 ${st.p50} ms, p95 ${st.p95} ms; bare query embedding p50 ${bare.p50} ms (embed ${latency[`hybrid_${key}`].embed_p50}, retrieve ${latency[`hybrid_${key}`].retrieve_p50}, compose ${latency[`hybrid_${key}`].compose_p50})`);
+
+    if (opts.peers) await comparePeers(s, service.current);
+    await service.close();
+  }
+}
+details.latency = latency;
+
+// ---------------------------------------------------------------------------------------------------------
+// peers: retrieval only, same passages, same vectors, interleaved question by question
+
+async function comparePeers(s: SizeName, index: LoadedIndex): Promise<void> {
+  const key = SIZE_KEY[s];
+  const passages = [...index.passages.values()];
+  say(`peers on ${key} (${passages.length} passages): building…`);
+  const lexPeers: LexicalPeer[] = [await miniSearchPeer(passages), await miniSearchStemPeer(passages, index.lexical.analyzer), await oramaPeer(passages)];
+  const vectors = storedVectors(index);
+  const vectorOf = (id: number) => vectors.get(id)!;
+  const densePeers: DensePeer[] = [await memoryVectorStorePeer(passages.filter((p) => vectors.has(p.id)), vectorOf)];
+  const queryVectors = new Map<string, Float32Array>();
+  for (const q of questions) queryVectors.set(q, s === 'large' ? hashVector('query: ' + q, timingModel.dim) : await timingModel.embedQuery(q));
+
+  type System = { name: string; path: 'lexical' | 'dense'; run: (q: string) => Promise<number[]> | number[] };
+  const systems: System[] = [
+    { name: 'citebot_lexical', path: 'lexical', run: (q) => retrieve(index, q, { k: 5 }).passages.map((p) => p.passage.id) },
+    ...lexPeers.map((p): System => ({ name: p.name, path: 'lexical', run: (q) => p.search(q, 5) })),
+    { name: 'citebot_dense', path: 'dense', run: (q) => index.vectors!.search(queryVectors.get(q)!, 5).map((h) => index.passages.get(h.id)!.id) },
+    ...densePeers.map((p): System => ({ name: p.name, path: 'dense', run: (q) => p.search(queryVectors.get(q)!, 5) })),
+  ];
+  // Interleaved question by question; a slow peer stops being timed once it has used its budget (after at least
+  // one full pass), so that a 750 ms/question peer does not take minutes.
+  const BUDGET_MS = opts.quick ? 1500 : 8000;
+  const times = new Map<string, number[]>(systems.map((x) => [x.name, []]));
+  const spent = new Map<string, number>(systems.map((x) => [x.name, 0]));
+  const ranks = new Map<string, Map<string, number[]>>(systems.map((x) => [x.name, new Map()]));
+  for (const q of questions.slice(0, 3)) for (const x of systems) await x.run(q); // warm-up
+  for (let pass = 0; pass < PLAN.peerPasses; pass++) {
+    for (const q of questions) {
+      for (const x of systems) {
+        if (pass > 0 && spent.get(x.name)! > BUDGET_MS) continue;
+        const t = performance.now();
+        const r = await x.run(q);
+        const dt = performance.now() - t;
+        times.get(x.name)!.push(dt);
+        spent.set(x.name, spent.get(x.name)! + dt);
+        if (pass === 0) ranks.get(x.name)!.set(q, r);
+      }
+    }
+  }
+  const allIds = [...vectors.keys()];
+  const exact = new Map(questions.map((q) => [q, exactTopK(queryVectors.get(q)!, allIds, vectorOf, 5)]));
+  const agreement = (r: Map<string, number[]>) =>
+    round(questions.reduce((acc, q) => acc + (r.get(q) ?? []).filter((id) => exact.get(q)!.includes(id)).length / 5, 0) / questions.length);
+  const ours = { lexical: median(times.get('citebot_lexical')!), dense: median(times.get('citebot_dense')!) };
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const x of systems) {
+    const ms = median(times.get(x.name)!);
+    const mine = x.name.startsWith('citebot_');
+    const build = [...lexPeers, ...densePeers].find((p) => p.name === x.name)?.buildMs;
+    out[x.name] = {
+      path: x.path,
+      p50_ms: round(ms),
+      ...(mine ? {} : { ratio: round(ms / ours[x.path]) }),
+      samples: times.get(x.name)!.length,
+      recall5: round(recallAt5(ranks.get(x.name)!, index)),
+      ...(x.path === 'dense' ? { exact_agreement5: agreement(ranks.get(x.name)!) } : {}),
+      ...(build !== undefined ? { build_ms: round(build) } : {}),
+    };
+  }
+  // What exact agreement costs our HNSW: the same searches at higher ef (restored afterwards).
+  const hnsw = (index.vectors as unknown as { hnsw?: { setEf(ef: number): void } } | null)?.hnsw;
+  if (hnsw && s !== 'small') {
+    const sweep: Array<Record<string, number>> = [];
+    for (const ef of [64, 128, 256, 512]) {
+      hnsw.setEf(ef);
+      const r = new Map<string, number[]>();
+      const ts: number[] = [];
+      for (let pass = 0; pass < 3; pass++) {
+        for (const q of questions) {
+          const t = performance.now();
+          const ids = index.vectors!.search(queryVectors.get(q)!, 5).map((h) => h.id);
+          ts.push(performance.now() - t);
+          r.set(q, ids);
+        }
+      }
+      sweep.push({ ef, p50_ms: round(median(ts)), exact_agreement5: agreement(r) });
+    }
+    hnsw.setEf(64);
+    out.citebot_dense.ef_sweep = sweep;
+  }
+  (details.peers ??= {} as Record<string, unknown>) as Record<string, unknown>;
+  (details.peers as Record<string, unknown>)[key] = out;
+  for (const [name, v] of Object.entries(out)) {
+    if (v.ratio !== undefined) figures[s === 'large' ? `peer_ratio_${name}` : `peer_ratio_${name}_${key}`] = v.ratio as number;
+    // Recall on the real articles only: in the synthetic corpora every source competes with hundreds of near-copies.
+    if (s === 'small') figures[`recall5_${name}`] = v.recall5 as number;
+  }
+  say(
+    `peers on ${key}: ` +
+      Object.entries(out)
+        .map(([n, v]) => `${n} ${v.p50_ms} ms${v.ratio !== undefined ? ` (×${v.ratio})` : ''} R@5 ${v.recall5}${v.exact_agreement5 !== undefined ? ` exact@5 ${v.exact_agreement5}` : ''}`)
+        .join('; '),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// re-indexing one changed document of the large corpus (incremental, with the timing model)
+
+{
+  const file = path.join(corpora.large.dir, corpora.large.editable!);
+  const original = await fs.readFile(file, 'utf8');
+  const runs: Array<{ seconds: number; embedded: number; phases: PhaseTimes }> = [];
+  say(`re-indexing after changing one document of ${PLAN.large} (${PLAN.reindexPairs * 2} runs)…`);
+  try {
+    for (let i = 0; i < PLAN.reindexPairs; i++) {
+      await fs.writeFile(file, original + `\nДополнительно сообщается, что в конференции приняли участие ${120 + i} экспертов.\n`);
+      for (const text of [null, original]) {
+        if (text !== null) await fs.writeFile(file, text);
+        const b = await timedBuild('large', shared(timingModel), false);
+        if (b.summary.changed !== 1 || b.summary.fullRebuild) throw new Error(`expected one changed document, got ${JSON.stringify({ changed: b.summary.changed, full: b.summary.fullRebuild })}`);
+        runs.push({ seconds: b.seconds, embedded: b.summary.embedded, phases: b.phases });
+        say(`  ${b.seconds.toFixed(2)} s, ${b.summary.embedded} passages embedded (${JSON.stringify(b.phases)})`);
+      }
+    }
+  } finally {
+    await fs.writeFile(file, original);
+  }
+  figures.reindex_one_doc_s_10k = round(median(runs.map((r) => r.seconds)));
+  const medPhase = (k: keyof PhaseTimes) => round(median(runs.map((r) => r.phases[k])));
+  details.reindex = { runs, median_phases: { until_scan_s: medPhase('until_scan_s'), scan_to_plan_s: medPhase('scan_to_plan_s'), plan_to_write_s: medPhase('plan_to_write_s'), write_s: medPhase('write_s') } };
+  await fs.writeFile(largeStampFile, largeStamp);
+}
+
+await timingModel.dispose();
+
+// ---------------------------------------------------------------------------------------------------------
+// cold start and peak memory: the real command line in a fresh process
+
+if (opts.cold) {
+  const q = 'Сколько стран входит в хаб?';
+  const envFor = (s: SizeName, embeddings: boolean) => ({
+    SEEDS_DIR: corpora[s].dir,
+    INDEX_DIR: indexDir(s),
+    MODELS_DIR: model.modelsDir,
+    EMBEDDING_MODEL: model.modelId,
+    EMBEDDING_DTYPE: 'q8',
+    EMBEDDINGS: embeddings ? '1' : '0',
+    ALLOW_MODEL_DOWNLOAD: '0',
+    LOG_LEVEL: 'warn',
+  });
+  const cold: Record<string, unknown> = {};
+  for (const [label, s, emb] of [
+    ['10k_hybrid', 'large', true],
+    ['10k_lexical', 'large', false],
+    ['5_hybrid', 'small', true],
+  ] as Array<[string, SizeName, boolean]>) {
+    const runs = [];
+    for (let i = 0; i < PLAN.coldRuns; i++) {
+      const r = await runAsk(['--json', q], envFor(s, emb));
+      if (r.code !== 0 || !r.stdout.trim()) throw new Error(`ask failed (${label}): ${r.stderr.slice(0, 500)}`);
+      const a = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      if (emb && !(a.timings_ms?.embed > 0)) notes.push(`cold start ${label}: the answer was not hybrid (${r.stderr.trim().slice(0, 200)})`);
+      runs.push(r);
+    }
+    cold[label] = { first_answer_ms: round(median(runs.map((r) => r.firstAnswerMs))), exit_ms: round(median(runs.map((r) => r.exitMs))), max_rss_mb: round(Math.max(...runs.map((r) => r.maxRssMb))), runs: runs.length };
+    say(`cold start ${label}: ${JSON.stringify(cold[label])}`);
+  }
+  figures.cold_start_ms = (cold['10k_hybrid'] as { first_answer_ms: number }).first_answer_ms;
+  figures.cold_start_ms_5 = (cold['5_hybrid'] as { first_answer_ms: number }).first_answer_ms;
+  figures.cold_start_ms_10k_lexical = (cold['10k_lexical'] as { first_answer_ms: number }).first_answer_ms;
+  // Peak RSS serving all the dev questions from the 10k index with the model loaded.
+  const qfile = path.join(BENCH_CACHE, 'dev-questions.jsonl');
+  await fs.writeFile(qfile, items.map((i) => JSON.stringify({ id: i.id, question: i.question })).join('\n') + '\n');
+  const r = await runAsk(['--file', qfile], envFor('large', true));
+  if (r.code !== 0) notes.push(`peak RSS run exited with ${r.code}: ${r.stderr.slice(0, 200)}`);
+  figures.peak_rss_mb = round(r.maxRssMb);
+  cold.peak_rss_run = { questions: items.length, max_rss_mb: round(r.maxRssMb), exit_ms: round(r.exitMs) };
+  say(`peak RSS answering ${items.length} questions on 10k (hybrid): ${figures.peak_rss_mb} MB`);
+  details.cold_start = cold;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// results
+
+const loadEnd = os.loadavg();
+const meta = {
+  date: new Date().toISOString(),
+  quick: opts.quick,
+  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? null, memory_gb: round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+  load_average_start: loadStart.map(round),
+  load_average_end: loadEnd.map(round),
+  corpora: { '5': corpora.small.documents, '1k': PLAN.mid, '10k': PLAN.large },
+  questions: questions.length,
+  recall_questions: recallItems.length,
+  passes: { lexical: PLAN.lexicalPasses, hybrid: PLAN.hybridPasses, peers: PLAN.peerPasses },
+  timing_model: { id: model.modelId, shape: '12 layers, hidden 384, 12 heads, ff 1536, int8 (q8)', threads: 'embedder default' },
+  large_index_reused: reused,
+  seconds: round((performance.now() - t0) / 1000),
+};
+const result = { figures, targets: TARGETS, meta, details, notes };
+await fs.mkdir(OUT_DIR, { recursive: true });
+await fs.writeFile(path.join(OUT_DIR, 'results.json'), JSON.stringify(result, null, 2) + '\n');
+await fs.writeFile(path.join(OUT_DIR, 'results.md'), renderMarkdown(result));
+await fs.writeFile(path.join(OUT_DIR, 'latency.svg'), renderSvg(result));
+say(`wrote ${path.relative(ROOT, OUT_DIR) || '.'}/results.json, results.md, latency.svg in ${meta.seconds} s`);
+if (opts.json) process.stdout.write(JSON.stringify({ ...figures, meta }) + '\n');
+else process.stdout.write(renderMarkdown(result));
+
+/** A fingerprint of a source tree (paths, sizes, mtimes): a reused index must come from the same code. */
+async function treeStamp(dir: string): Promise<string> {
+  const parts: string[] = [];
+  const walk = async (d: string) => {
+    for (const e of (await fs.readdir(d, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else {
+        const st = await fs.stat(p);
+        parts.push(`${path.relative(dir, p)}:${st.size}:${st.mtimeMs}`);
+      }
+    }
+  };
+  await walk(dir);
+  return parts.join('|');
+}

@@ -1,0 +1,42 @@
+import { splitSentences } from '../chunk/sentences.js';
+import { analyze, tokenize } from '../text/analyze.js';
+import type { Passage } from '../types.js';
+import type { LoadedIndex } from './store.js';
+
+/** A sentence of a passage with its words' index terms; offsets relative to the sentence. */
+export interface AnalysedSentence {
+  /** Offsets in the passage text. */
+  start: number;
+  end: number;
+  text: string;
+  words: Array<{ start: number; end: number; terms: string[] }>;
+  terms: Set<string>;
+}
+
+export interface PassageAnalysis {
+  terms: Set<string>;
+  sentences: AnalysedSentence[];
+}
+
+// Questions keep hitting the same passages, and a loaded index never changes: analyse each passage once.
+const caches = new WeakMap<LoadedIndex, Map<number, PassageAnalysis>>();
+const MAX_CACHED = 50_000;
+
+/** Sentences, words and index terms of a passage, as the index analyses them (memoised per loaded index). */
+export function analysePassage(index: LoadedIndex, p: Passage): PassageAnalysis {
+  let cache = caches.get(index);
+  if (!cache) caches.set(index, (cache = new Map()));
+  let a = cache.get(p.id);
+  if (a) return a;
+  const lang = index.manifest.documents[p.docId]?.meta.language;
+  const analyzer = index.lexical.analyzer;
+  const sentences = splitSentences(p.text).map((span): AnalysedSentence => {
+    const text = p.text.slice(span.start, span.end);
+    const words = tokenize(text).map((t) => ({ start: t.start, end: t.end, terms: analyze(text.slice(t.start, t.end), analyzer, { lang }) }));
+    return { start: span.start, end: span.end, text, words, terms: new Set(words.flatMap((w) => w.terms)) };
+  });
+  a = { terms: new Set(sentences.flatMap((s) => [...s.terms])), sentences };
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(p.id, a);
+  return a;
+}
