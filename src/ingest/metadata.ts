@@ -93,8 +93,9 @@ const STAMP_HINT = /(\b\d{1,2}:\d{2}\b|опубликовано|published|жар
 export function findPublicationDate(lines: string[]): string | undefined {
   for (const line of lines) {
     if (/^последнее изменение|^last modified|^updated/i.test(line.trim())) continue;
+    if (!STAMP_HINT.test(line)) continue; // cheap test first: datesIn compiles two large regexes per call
     const ds = datesIn(line);
-    if (ds.length && STAMP_HINT.test(line)) return ds[0];
+    if (ds.length) return ds[0];
   }
   const head = lines.filter((l) => l.trim()).slice(0, 3);
   for (const line of head) {
