@@ -140,8 +140,9 @@ const corpora: Record<SizeName, Corpus> = {
 };
 const indexDir = (s: SizeName) => path.join(BENCH_CACHE, 'index', `${corpora[s].name}-${s === 'large' ? 'hashvec' : 'model'}`);
 
-function configFor(s: SizeName, embeddings: boolean): Config {
-  return loadConfig({
+/** The settings of one benchmark index, as environment variables (for child processes too). */
+function envFor(s: SizeName, embeddings: boolean, logLevel = 'silent'): Record<string, string> {
+  return {
     SEEDS_DIR: corpora[s].dir,
     INDEX_DIR: indexDir(s),
     MODELS_DIR: model.modelsDir,
@@ -149,8 +150,12 @@ function configFor(s: SizeName, embeddings: boolean): Config {
     EMBEDDING_DTYPE: 'q8',
     EMBEDDINGS: embeddings ? '1' : '0',
     ALLOW_MODEL_DOWNLOAD: '0',
-    LOG_LEVEL: 'silent',
-  });
+    LOG_LEVEL: logLevel,
+  };
+}
+
+function configFor(s: SizeName, embeddings: boolean): Config {
+  return loadConfig(envFor(s, embeddings));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -451,16 +456,6 @@ await timingModel.dispose();
 
 if (opts.cold) {
   const q = 'Сколько стран входит в хаб?';
-  const envFor = (s: SizeName, embeddings: boolean) => ({
-    SEEDS_DIR: corpora[s].dir,
-    INDEX_DIR: indexDir(s),
-    MODELS_DIR: model.modelsDir,
-    EMBEDDING_MODEL: model.modelId,
-    EMBEDDING_DTYPE: 'q8',
-    EMBEDDINGS: embeddings ? '1' : '0',
-    ALLOW_MODEL_DOWNLOAD: '0',
-    LOG_LEVEL: 'warn',
-  });
   const cold: Record<string, unknown> = {};
   for (const [label, s, emb] of [
     ['10k_hybrid', 'large', true],
@@ -469,7 +464,7 @@ if (opts.cold) {
   ] as Array<[string, SizeName, boolean]>) {
     const runs = [];
     for (let i = 0; i < PLAN.coldRuns; i++) {
-      const r = await runAsk(['--json', q], envFor(s, emb));
+      const r = await runAsk(['--json', q], envFor(s, emb, 'warn'));
       if (r.code !== 0 || !r.stdout.trim()) throw new Error(`ask failed (${label}): ${r.stderr.slice(0, 500)}`);
       const a = JSON.parse(r.stdout.trim().split('\n').pop()!);
       if (emb && !(a.timings_ms?.embed > 0)) notes.push(`cold start ${label}: the answer was not hybrid (${r.stderr.trim().slice(0, 200)})`);
@@ -484,7 +479,7 @@ if (opts.cold) {
   // Peak RSS serving all the dev questions from the 10k index with the model loaded.
   const qfile = path.join(BENCH_CACHE, 'dev-questions.jsonl');
   await fs.writeFile(qfile, items.map((i) => JSON.stringify({ id: i.id, question: i.question })).join('\n') + '\n');
-  const r = await runAsk(['--file', qfile], envFor('large', true));
+  const r = await runAsk(['--file', qfile], envFor('large', true, 'warn'));
   if (r.code !== 0) notes.push(`peak RSS run exited with ${r.code}: ${r.stderr.slice(0, 200)}`);
   figures.peak_rss_mb = round(r.maxRssMb);
   cold.peak_rss_run = { questions: items.length, max_rss_mb: round(r.maxRssMb), exit_ms: round(r.exitMs) };

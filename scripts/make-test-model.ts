@@ -95,7 +95,7 @@ const ALWAYS_WORDS = ['passage', 'query'];
 // ---------------------------------------------------------------------------
 // Deterministic PRNG (mulberry32): integer arithmetic only, same stream everywhere.
 
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

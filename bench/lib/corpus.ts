@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../scripts/make-test-model.js';
 /**
  * Synthetic corpora for the benchmark: the five seed articles plus generated ones that recombine the seed
  * sentences (same language per document) with other numbers, dates and names, so that the tokenizer, the
@@ -15,17 +16,8 @@ import { BENCH_CACHE, SEEDS } from './paths.js';
 export const CORPUS_VERSION = 2;
 export const DEFAULT_CORPUS_SEED = 20240807;
 
-/** mulberry32: small, fast, the same stream everywhere. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: small, fast, the same stream everywhere (shared with the model generator). */
+export const rng = mulberry32;
 
 interface SeedSentences {
   id: string;
