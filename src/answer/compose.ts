@@ -84,7 +84,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   for (const s of sentences) {
     // Below this a sentence cannot give the answer (see `direct` below), so its candidates are not worth finding.
     if (s.score < sentences[0].score * 0.45) break;
-    for (const c of candidatesFor(kind, s.text, inQuestion, unitConcept, head)) {
+    for (const c of candidatesFor(kind, s.text, { inQuestion, termsOf: (w) => analyze(w, analyzer), unit: unitConcept, head })) {
       const near = Math.min(proximity(s, c, conceptOfTerm), 10);
       // The words just around a name say whose name it is ("председатель Агентства … службы Дархан Жазыкбаев").
       const support = kind === 'person' || kind === 'organization' || kind === 'place' ? localSupport(s, c, conceptOfTerm) * 0.04 : 0;
@@ -194,18 +194,27 @@ const ORG_HINT =
   /(programme|program|organi[sz]ation|agency|bank|union|nations|fund|institute|academy|association|council|ministry|commission|forum|foundation|university|centre|center|office|программ|организац|агентств|банк|союз|фонд|институт|академи|ассоциаци|совет|министерств|комисси|университет|центр|ұйым|агенттік|қор|академия|кеңес|министрлік)/i;
 
 /** The candidate comes right after one of the head words ("системы «eqyzmet.gov.kz»"): at most one word between. */
-function follows(sentence: string, c: Candidate, head: Set<string>): boolean {
+function follows(sentence: string, c: Candidate, head: Set<string>, termsOf: (word: string) => string[]): boolean {
   const before = sentence.slice(0, c.start).match(/[\p{L}\p{N}]+/gu) ?? [];
-  return before.slice(-2).some((w) => analyze(w, 'stem').some((t) => head.has(t)));
+  return before.slice(-2).some((w) => termsOf(w).some((t) => head.has(t)));
 }
 
-function candidatesFor(kind: AnswerKind, sentence: string, inQuestion: (w: string) => boolean, unit?: Concept, head?: Set<string>): Typed[] {
+interface CandidateContext {
+  inQuestion: (word: string) => boolean;
+  termsOf: (word: string) => string[];
+  /** What a count question counts. */
+  unit?: Concept;
+  /** The kind a "which X" question asks for. */
+  head?: Set<string>;
+}
+
+function candidatesFor(kind: AnswerKind, sentence: string, { inQuestion, termsOf, unit, head }: CandidateContext): Typed[] {
   switch (kind) {
     case 'count':
       return numbersIn(sentence)
         .filter((n) => !inQuestion(n.value.replace(/^[<>]/, '')))
         .map((n) => {
-          const k = unit ? unitIndex(n, unit) : -1;
+          const k = unit ? unitIndex(n, unit, termsOf) : -1;
           // Show the number up to the counted word: "42 қатысушы ел", "35 наиболее развитых стран".
           return k < 0 ? { ...n, bonus: 0.02 } : { ...n, end: n.unitEnds[k], text: sentence.slice(n.start, n.unitEnds[k]), bonus: UNIT_BONUS };
         });
@@ -225,7 +234,7 @@ function candidatesFor(kind: AnswerKind, sentence: string, inQuestion: (w: strin
     case 'which':
       // Only a name right after the kind asked for answers "which X": any other quoted name is a guess.
       return quotedIn(sentence)
-        .filter((c) => !inQuestion(c.text) && !!head && follows(sentence, c, head))
+        .filter((c) => !inQuestion(c.text) && !!head && follows(sentence, c, head, termsOf))
         .map((c) => ({ ...c, bonus: UNIT_BONUS }));
     default:
       return [];
@@ -233,8 +242,8 @@ function candidatesFor(kind: AnswerKind, sentence: string, inQuestion: (w: strin
 }
 
 /** The counted word is among the words right after the number ("42 қатысушы ел", "35 наиболее развитых стран"). */
-function unitIndex(n: NumberMention, unit: Concept): number {
-  return n.unitWords.findIndex((w) => analyze(w, 'stem').some((t) => unit.terms.includes(t)));
+function unitIndex(n: NumberMention, unit: Concept, termsOf: (word: string) => string[]): number {
+  return n.unitWords.findIndex((w) => termsOf(w).some((t) => unit.terms.includes(t)));
 }
 
 function conceptOf(concepts: Concept[], word: string | undefined, analyzer: LoadedIndex['lexical']['analyzer']): Concept | undefined {
