@@ -1,9 +1,13 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { describeSource } from '../answer/compose.js';
 import { QuestionError } from '../answer/service.js';
 import type { Answer } from '../types.js';
 import { getConfig, runMain } from './common.js';
 import { openService } from './session.js';
+
+const HISTORY_SIZE = 500;
 
 const HELP = `Ask a question about the articles, in Russian, Kazakh or English, e.g.
   Сколько стран входит в хаб?
@@ -33,7 +37,22 @@ runMain(async () => {
     (i) => out.write(`\n(index reloaded: ${i.articles} articles, ${i.passages} passages)\n`),
     () => undefined,
   );
-  const rl = createInterface({ input: process.stdin, output: out, prompt: '? ', historySize: 200, terminal: process.stdin.isTTY });
+  // Line history survives between chats (up-arrow), kept beside the index.
+  const historyFile = path.join(config.INDEX_DIR, 'chat_history');
+  let history: string[] = [];
+  try {
+    history = readFileSync(historyFile, 'utf8').split('\n').filter(Boolean).reverse().slice(0, HISTORY_SIZE);
+  } catch {
+    // No history yet.
+  }
+  const rl = createInterface({ input: process.stdin, output: out, prompt: '? ', history, historySize: HISTORY_SIZE, removeHistoryDuplicates: true, terminal: process.stdin.isTTY });
+  rl.on('history', (h: string[]) => {
+    try {
+      writeFileSync(historyFile, [...h].reverse().join('\n') + '\n');
+    } catch {
+      // History is a convenience: a read-only folder must not stop the chat.
+    }
+  });
   let last: Answer | null = null;
   rl.prompt();
   let queue = Promise.resolve();
