@@ -74,6 +74,15 @@ describe('answers from the sample articles (lexical)', () => {
     expect((await service.ask('Когда был создан Астанинский хаб государственной службы?')).direct).toMatch(/2013/);
     expect((await service.ask('Together with which organization was the Hub created?')).direct).toBe('United Nations Development Programme (UNDP)');
     expect((await service.ask('Через какую информационную систему будет проходить конкурсный отбор?')).direct).toBe('eqyzmet.gov.kz');
+    expect((await service.ask("Which countries' governments took the initiative to co-finance the hub in 2015?")).direct).toBe('Thailand, Georgia and Kyrgyzstan');
+    expect((await service.ask('When was the conference on innovative approaches held?')).direct).toBe('December 8-9');
+  });
+
+  it('answers "who is X" with what the articles say of X, not with another name', async () => {
+    const a = await service.ask('Кто такой Ларби Джакта?');
+    expect(a.answered).toBe(true);
+    expect(a.direct).toBeUndefined();
+    expect(a.citations[0].quote).toContain('Ларби Джакта');
   });
 
   it('says plainly, in the question\'s language, that the articles do not hold the answer', async () => {

@@ -19,6 +19,7 @@ const TIE = 0.08;
 /** Another article's figure is part of a disagreement when its sentence scores at least this share of the answer's. */
 const FIGURE_SHARE = 0.8;
 const UNIT_BONUS = 0.3;
+const WHO_IS = /^\s*([Кк]то\s+(такой|такая|такие|это)|[Ww]ho\s+(is|was|are)\s+\p{Lu}|\p{Lu}[\p{L}-]*(\s+\p{Lu}[\p{L}-]*)*\s+(деген\s+)?кім)/u;
 const NOW_BONUS = 0.1;
 const NOW_MARKER =
   /(на сегодняшний день|в настоящее время|на данный момент|сегодня|сейчас|ныне|today|currently|at present|now|recently|бүгінгі таңда|бүгінде|қазір|қазіргі)(?!\p{L})/iu;
@@ -76,6 +77,8 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   const conceptOfTerm = new Map<string, number>();
   retrieval.plan.concepts.forEach((c, i) => c.terms.forEach((t) => conceptOfTerm.has(t) || conceptOfTerm.set(t, i)));
 
+  // "Кто такой Ларби Джакта?" asks what the articles say of a person already named: the quotes answer, not a name.
+  const askedAbout = kind === 'person' && WHO_IS.test(question);
   // The direct answer: the best typed candidate among the best sentences. Candidates whose sentences score
   // alike are told apart by nearness to the question's words, then by the article's date (newest first).
   const unitConcept = kind === 'count' ? conceptOf(retrieval.plan.concepts, countedWord(question), analyzer) : undefined;
@@ -83,7 +86,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   const typed: Array<{ sentence: ScoredSentence; candidate: Typed; score: number }> = [];
   for (const s of sentences) {
     // Below this a sentence cannot give the answer (see `direct` below), so its candidates are not worth finding.
-    if (s.score < sentences[0].score * 0.45) break;
+    if (s.score < sentences[0].score * 0.45 || askedAbout) break;
     for (const c of candidatesFor(kind, s.text, { inQuestion, termsOf: (w) => analyze(w, analyzer), unit: unitConcept, head })) {
       const near = Math.min(proximity(s, c, conceptOfTerm), 10);
       // The words just around a name say whose name it is ("председатель Агентства … службы Дархан Жазыкбаев").
@@ -191,7 +194,7 @@ type Typed = Candidate & { bonus: number };
 
 /** Words that make a capitalised phrase the name of an organisation. */
 const ORG_HINT =
-  /(programme|program|organi[sz]ation|agency|bank|union|nations|fund|institute|academy|association|council|ministry|commission|forum|foundation|university|centre|center|office|программ|организац|агентств|банк|союз|фонд|институт|академи|ассоциаци|совет|министерств|комисси|университет|центр|ұйым|агенттік|қор|академия|кеңес|министрлік)/i;
+  /(programme|program|organi[sz]ation|administration|government|department|agency|bank|union|nations|fund|institute|academy|association|council|ministry|commission|forum|foundation|university|centre|center|office|программ|организац|агентств|банк|союз|фонд|институт|академи|ассоциаци|совет|министерств|комисси|университет|центр|администрац|правительств|департамент|ұйым|агенттік|қор|академия|кеңес|министрлік)/i;
 
 /** The candidate comes right after one of the head words ("системы «eqyzmet.gov.kz»"): at most one word between. */
 function follows(sentence: string, c: Candidate, head: Set<string>, termsOf: (word: string) => string[]): boolean {
@@ -224,13 +227,14 @@ function candidatesFor(kind: AnswerKind, sentence: string, { inQuestion, termsOf
         .map((y) => ({ ...y, bonus: 0.2 }));
     case 'person':
       return namesIn(sentence, inQuestion)
-        // A person is named by two words or a title and a name; "UN", "РК", "США" name bodies, "Kazakhstan" a place.
-        .filter((c) => /\s/.test(c.text) && !/(^|\s)\p{Lu}{1,4}(\s|$)/u.test(c.text))
+        // A person is named by two words or a title and a name; "UN", "РК", "США" name bodies, "Kazakhstan" a place,
+        // "Development Programme" an organisation.
+        .filter((c) => /\s/.test(c.text) && !/(^|\s)\p{Lu}{1,4}(\s|$)/u.test(c.text) && !ORG_HINT.test(c.text) && !EVENT_HINT.test(c.text))
         .map((c) => ({ ...c, bonus: 0.15 }));
     case 'organization':
-      return namesIn(sentence, inQuestion).map((c) => ({ ...c, bonus: ORG_HINT.test(c.text) || /^\p{Lu}{2,6}$/u.test(c.text) ? 0.15 : 0.03 }));
+      return listsOf(sentence, namesIn(sentence, inQuestion)).map((c) => ({ ...c, bonus: ORG_HINT.test(c.text) || /^\p{Lu}{2,6}$/u.test(c.text) ? 0.15 : 0.03 }));
     case 'place':
-      return namesIn(sentence, inQuestion).map((c) => ({ ...c, bonus: /\s/.test(c.text) ? 0.08 : 0.05 }));
+      return listsOf(sentence, namesIn(sentence, inQuestion)).map((c) => ({ ...c, bonus: /\s/.test(c.text) ? 0.08 : 0.05 }));
     case 'which':
       // Only a name right after the kind asked for answers "which X": any other quoted name is a guess.
       return quotedIn(sentence)
@@ -239,6 +243,21 @@ function candidatesFor(kind: AnswerKind, sentence: string, { inQuestion, termsOf
     default:
       return [];
   }
+}
+
+/** Words that make a capitalised phrase the name of an event, not of a person. */
+const EVENT_HINT = /(conference|summit|forum|seminar|session|конференц|форум|семинар|сесси|саммит)/i;
+
+/** Names listed one after another ("Thailand, Georgia and Kyrgyzstan") answer together. */
+function listsOf(sentence: string, names: Candidate[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (const c of names) {
+    const last = out[out.length - 1];
+    if (last && /^\s*(,\s*|,?\s+(and|и|және|мен)\s+)$/u.test(sentence.slice(last.end, c.start))) {
+      out[out.length - 1] = { text: sentence.slice(last.start, c.end), start: last.start, end: c.end };
+    } else out.push(c);
+  }
+  return out;
 }
 
 /** The counted word is among the words right after the number ("42 қатысушы ел", "35 наиболее развитых стран"). */

@@ -106,7 +106,10 @@ export function namesIn(sentence: string, inQuestion: (word: string) => boolean)
     if (!words.length) continue;
     // A run cut in the middle by a question word becomes two candidates ("Грузии Екатерина Кардава" → "Екатерина Кардава").
     let group: typeof words = [];
+    const connector = (x: { w: string }) => /^(of|for|and|the|de|van|von|al|ibn)$/.test(x.w);
     const flush = () => {
+      while (group.length && connector(group[group.length - 1])) group.pop();
+      while (group.length && connector(group[0])) group.shift();
       if (group.length) out.push({ text: sentence.slice(group[0].s, group[group.length - 1].e), start: group[0].s, end: group[group.length - 1].e });
       group = [];
     };
