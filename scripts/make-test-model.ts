@@ -319,10 +319,6 @@ class GraphBuilder {
   }
 }
 
-interface Weights {
-  get(name: string): Float32Array;
-}
-
 /** Symmetric per-tensor int8 quantization (what quantize_dynamic does for QInt8 weights). */
 function quantizeSymmetric(w: Float32Array): { q: Int8Array; scale: number } {
   let max = 0;
