@@ -38,29 +38,19 @@ export function retrieve(index: LoadedIndex, question: string, opts: RetrieveOpt
   const denseHits = index.vectors && opts.queryVector ? index.vectors.search(opts.queryVector, CANDIDATES) : [];
 
   const fused = new Map<number, ScoredPassage>();
-  const entry = (id: number): ScoredPassage | undefined => {
-    let e = fused.get(id);
-    if (!e) {
-      const passage = index.passages.get(id);
-      if (!passage) return undefined;
-      fused.set(id, (e = { passage, score: 0 }));
-    }
-    return e;
-  };
-  lexHits.forEach((h, rank) => {
-    const e = entry(h.id);
-    if (!e) return;
-    e.score += 1 / (RRF_K + rank + 1);
-    e.lexicalRank = rank + 1;
-    e.lexicalScore = h.score;
-  });
-  denseHits.forEach((h, rank) => {
-    const e = entry(h.id);
-    if (!e) return;
-    e.score += 1 / (RRF_K + rank + 1);
-    e.denseRank = rank + 1;
-    e.denseScore = h.score;
-  });
+  // Reciprocal rank fusion: each list adds 1 / (k + rank); each passage keeps the rank and score it had in each.
+  const fuse = (hits: Array<{ id: number; score: number }>, list: 'lexical' | 'dense') =>
+    hits.forEach((h, rank) => {
+      const passage = index.passages.get(h.id);
+      if (!passage) return;
+      let e = fused.get(h.id);
+      if (!e) fused.set(h.id, (e = { passage, score: 0 }));
+      e.score += 1 / (RRF_K + rank + 1);
+      e[`${list}Rank`] = rank + 1;
+      e[`${list}Score`] = h.score;
+    });
+  fuse(lexHits, 'lexical');
+  fuse(denseHits, 'dense');
 
   // With one list only, its own scores say more than ranks: BM25 relative to the best hit.
   if (!denseHits.length && lexHits.length) {
