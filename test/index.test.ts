@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config.js';
 import { loadEmbedder } from '../src/embed/embedder.js';
 import { buildIndex, type BuildOptions } from '../src/index/build.js';
+import { LexicalIndex } from '../src/index/lexical.js';
 import { currentGeneration, loadIndex } from '../src/index/store.js';
 import { makeWorkspace, type Workspace } from './helpers/workspace.js';
 
@@ -166,5 +167,46 @@ describe('indexing with the real transformers.js pipeline (generated model)', ()
     writeFileSync(path.join(ws.seeds, 'back.txt'), NEW_ARTICLE);
     expect((await buildIndex(options(ws.config))).added).toBe(1);
     expect(existsSync(path.join(ws.config.INDEX_DIR, '.lock'))).toBe(false);
+  });
+});
+
+describe('BM25', () => {
+  const docs = [
+    'хаб объединяет страны региона',
+    'хаб хаб хаб проводит исследования для стран',
+    'конференция по меритократии собрала экспертов из многих стран и организаций мира',
+    'исследования хаба',
+  ];
+
+  it('scores idf · tf · (k1 + 1) / (tf + k1 · (1 − b + b · len / avg)) and ranks by it', () => {
+    const idx = new LexicalIndex('exact');
+    docs.forEach((d, i) => idx.add(i, d));
+    const lens = docs.map((d) => d.split(' ').length);
+    const avg = lens.reduce((a, b) => a + b) / lens.length;
+    const bm25 = (tf: number, len: number, df: number) =>
+      Math.log(1 + (docs.length - df + 0.5) / (df + 0.5)) * ((tf * 2.2) / (tf + 1.2 * (0.25 + (0.75 * len) / avg)));
+    const hits = idx.search(['хаб'], 10);
+    expect(hits.map((h) => h.id)).toEqual([1, 0]);
+    expect(hits[0].score).toBeCloseTo(bm25(3, lens[1], 2), 12);
+    expect(hits[1].score).toBeCloseTo(bm25(1, lens[0], 2), 12);
+  });
+
+  it('after adding and removing passages, scores equal those of an index built from scratch', () => {
+    const edited = new LexicalIndex('stem');
+    docs.forEach((d, i) => edited.add(i, d));
+    const queries = ['хаб стран', 'исследования', 'хаб', 'конференция экспертов'];
+    for (const q of queries) edited.search(q, 10); // caches made for the first state must not survive the edits
+    edited.remove(0, docs[0]);
+    edited.add(7, 'новый хаб в алматы для стран центральной азии');
+    const fresh = new LexicalIndex('stem');
+    docs.forEach((d, i) => i !== 0 && fresh.add(i, d));
+    fresh.add(7, 'новый хаб в алматы для стран центральной азии');
+    for (const q of queries) {
+      const a = edited.search(q, 10);
+      const b = fresh.search(q, 10);
+      expect(a.length).toBeGreaterThan(0);
+      expect(a.map((h) => h.id)).toEqual(b.map((h) => h.id));
+      a.forEach((h, i) => expect(h.score).toBeCloseTo(b[i].score, 12));
+    }
   });
 });

@@ -13,6 +13,17 @@ export interface LexicalSnapshot {
   lengths: Record<string, number>;
 }
 
+/** A term's postings as typed arrays, with what searches derive from them (kept until the postings change). */
+interface Packed {
+  ids: Int32Array;
+  tfs: Float64Array;
+  /** Per posting, tf · (k1 + 1) / (tf + norm): its BM25 score before the term weight; for `impactNorms`. */
+  impacts?: Float64Array;
+  /** Whether every impact is > 0 (not so only in a hand-made snapshot with odd term frequencies). */
+  impactsPositive?: boolean;
+  impactNorms?: Float64Array;
+}
+
 /**
  * A term's postings (passage id → term frequency), in insertion order, held either as two typed arrays (compact:
  * what a loaded index has and what search scans) or as a Map (what edits need). Each form is made from the other
@@ -20,9 +31,9 @@ export interface LexicalSnapshot {
  */
 class TermPostings {
   private map: Map<number, number> | null;
-  private arrays: { ids: Int32Array; tfs: Float64Array } | null;
+  private arrays: Packed | null;
 
-  constructor(map: Map<number, number> | null, arrays: { ids: Int32Array; tfs: Float64Array } | null = null) {
+  constructor(map: Map<number, number> | null, arrays: Packed | null = null) {
     this.map = map;
     this.arrays = arrays;
   }
@@ -32,7 +43,7 @@ class TermPostings {
   }
 
   /** The typed-array form (made from the map once after each change). */
-  packed(): { ids: Int32Array; tfs: Float64Array } {
+  packed(): Packed {
     if (this.arrays) return this.arrays;
     const m = this.map!;
     const ids = new Int32Array(m.size);
@@ -164,74 +175,92 @@ export class LexicalIndex {
     return [...new Set(analyze(query, this.analyzer, { dropStopwords: true }))];
   }
 
+  /**
+   * The `limit` best passages for the terms, best first (equal scores: lower id first). A passage's score is
+   * BM25: the sum over the terms it contains, in the query's order, of idf · weight · tf · (k1 + 1) / (tf + norm).
+   */
   search(query: string | string[], limit: number, weights?: Map<string, number>): LexicalHit[] {
     const terms = typeof query === 'string' ? this.queryTerms(query) : query;
     if (!terms.length || !this.lengths.size) return [];
     const avg = this.totalLength / this.lengths.size;
     const norms = this.normsFor(avg);
     if (!norms) return this.searchSparse(terms, limit, avg, weights);
-    // Scores accumulate in a dense buffer indexed by passage id. Same arithmetic, in the same order, as a map of
-    // scores: the hits and their scores are identical.
-    const k1p1 = this.k1 + 1;
-    const plan: Array<{ w: number; ids: Int32Array; tfs: Float64Array }> = [];
+    const plan: PlannedTerm[] = [];
     let positive = true;
     let postings = 0;
     for (const t of terms) {
-      const p = this.packedPostings(t);
+      const p = this.postings.get(t)?.packed();
       if (!p) continue;
       const w = this.idf(t) * (weights?.get(t) ?? 1);
-      if (!(w > 0)) positive = false;
+      const impacts = this.impactsOf(p, norms);
+      if (!(w > 0) || !p.impactsPositive) positive = false;
+      plan.push({ w, ids: p.ids, impacts });
       postings += p.ids.length;
-      plan.push({ w, ids: p.ids, tfs: p.tfs });
     }
+    // Few postings: only the touched ids are kept and ranked.
+    if (!positive || postings * 8 < norms.length) return this.searchTouched(plan, limit);
+    // Many: term at a time into a buffer cleared once; every contribution is > 0, so a score above 0 means "touched".
+    // (MaxScore pruning was tried: on topic-homogeneous corpora, where the top scores are flat, it skipped little
+    // and cost more than it saved.)
+    const n = norms.length;
     const scores = this.scoreBuf;
-    if (positive && postings * 8 >= norms.length) {
-      // Many postings: clear and scan the whole buffer. Every contribution is > 0, so a score above 0 means
-      // "touched" and the inner loop needs no bookkeeping.
-      scores.fill(0, 0, norms.length);
-      for (const { w, ids, tfs } of plan) {
-        for (let i = 0; i < ids.length; i++) {
-          const id = ids[i];
-          const tf = tfs[i];
-          scores[id] += (w * tf * k1p1) / (tf + norms[id]);
-        }
-      }
-      return bestOfDense(scores, norms.length, limit);
+    scores.fill(0, 0, n);
+    for (const { w, ids, impacts } of plan) {
+      for (let i = 0; i < ids.length; i++) scores[ids[i]] += w * impacts[i];
     }
+    return bestOfDense(scores, n, limit);
+  }
+
+  /** Scores kept with the list of ids touched (needed too when a weight is not positive: a hit may score ≤ 0). */
+  private searchTouched(plan: PlannedTerm[], limit: number): LexicalHit[] {
+    const scores = this.scoreBuf;
     const stamp = this.stamp;
     const now = this.nextStamp();
     const touched: number[] = [];
-    for (const { w, ids, tfs } of plan) {
+    for (const { w, ids, impacts } of plan) {
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i];
-        const tf = tfs[i];
-        const s = (w * tf * k1p1) / (tf + norms[id]);
         if (stamp[id] !== now) {
           stamp[id] = now;
           scores[id] = 0;
           touched.push(id);
         }
-        scores[id] += s;
+        scores[id] += w * impacts[i];
       }
     }
     return bestOf(touched, scores, limit);
   }
 
-  /** A term's postings as typed arrays (made on first use after a change). */
-  private packedPostings(term: string): { ids: Int32Array; tfs: Float64Array } | undefined {
-    return this.postings.get(term)?.packed();
+  /** The per-posting BM25 factors of a term for the current length norms, computed once per index state. */
+  private impactsOf(p: Packed, norms: Float64Array): Float64Array {
+    if (p.impacts && p.impactNorms === norms) return p.impacts;
+    const { ids, tfs } = p;
+    const k1p1 = this.k1 + 1;
+    const impacts = new Float64Array(ids.length);
+    let positive = true;
+    for (let i = 0; i < ids.length; i++) {
+      const tf = tfs[i];
+      const v = (tf * k1p1) / (tf + norms[ids[i]]);
+      impacts[i] = v;
+      if (!(v > 0)) positive = false;
+    }
+    p.impactsPositive = positive;
+    p.impacts = impacts;
+    p.impactNorms = norms;
+    return impacts;
   }
 
   /** The same scores kept in a map: for ids that a dense buffer cannot hold (negative, fractional or huge). */
   private searchSparse(terms: string[], limit: number, avg: number, weights?: Map<string, number>): LexicalHit[] {
     const scores = new Map<number, number>();
+    const k1p1 = this.k1 + 1;
     for (const t of terms) {
       const p = this.postings.get(t);
       if (!p) continue;
       const w = this.idf(t) * (weights?.get(t) ?? 1);
       p.forEach((id, tf) => {
         const len = this.lengths.get(id)!;
-        const s = (w * tf * (this.k1 + 1)) / (tf + this.k1 * (1 - this.b + (this.b * len) / avg));
+        const s = w * ((tf * k1p1) / (tf + this.k1 * (1 - this.b + (this.b * len) / avg)));
         scores.set(id, (scores.get(id) ?? 0) + s);
       });
     }
@@ -328,6 +357,12 @@ export class LexicalIndex {
     }
     return idx;
   }
+}
+
+interface PlannedTerm {
+  w: number;
+  ids: Int32Array;
+  impacts: Float64Array;
 }
 
 /** The `limit` best entries of a score map, best first; ties broken by id for determinism. */
