@@ -38,8 +38,6 @@ interface ScoredSentence {
   words: Array<{ start: number; end: number; terms: string[] }>;
   terms: Set<string>;
   coverage: number;
-  /** Coverage counting the sentence before it too ("Хаб… . Бүгінгі таңда ұйым 42…"). */
-  contextTerms: Set<string>;
   score: number;
   passageRank: number;
 }
@@ -174,17 +172,17 @@ function scoreSentences(retrieval: Retrieval, index: LoadedIndex): ScoredSentenc
     const p = sp.passage;
     let prevTerms = new Set<string>();
     for (const { start, end, text, words, terms } of analysePassage(index, p).sentences) {
-      const contextTerms = new Set([...terms, ...prevTerms]);
-      prevTerms = terms;
       const cov = coverage(retrieval.plan, terms);
-      const ctx = coverage(retrieval.plan, contextTerms);
+      // Counting the sentence before it too ("Хаб… . Бүгінгі таңда ұйым 42…").
+      const ctx = coverage(retrieval.plan, terms, prevTerms);
+      prevTerms = terms;
       let score = 0.65 * cov + 0.25 * ctx + 0.1 * (sp.score / maxPassage);
       if (/\?\s*$/.test(text)) score -= 0.3; // an interviewer's question is not an answer
       if (words.length < 4) score -= 0.2;
       const key = `${p.docId}:${p.start + start}`;
       const prev = byKey.get(key);
       if (prev && prev.score >= score) continue;
-      byKey.set(key, { docId: p.docId, start: p.start + start, end: p.start + end, text, words, terms, coverage: cov, contextTerms, score, passageRank: rank });
+      byKey.set(key, { docId: p.docId, start: p.start + start, end: p.start + end, text, words, terms, coverage: cov, score, passageRank: rank });
     }
   });
   return [...byKey.values()].sort((a, b) => b.score - a.score || a.passageRank - b.passageRank || a.start - b.start);

@@ -1,5 +1,23 @@
 /** Finding the short answer inside a sentence: numbers with what they count, years, names, organisations. */
 
+const MEMO_MAX = 20_000;
+
+/**
+ * What a sentence holds does not depend on the question, and answers keep coming back to the same sentences:
+ * each is read once (until MEMO_MAX sentences have been seen). Results are shared, hence read-only.
+ */
+function perSentence<T>(read: (sentence: string) => T): (sentence: string) => T {
+  const memo = new Map<string, T>();
+  return (sentence) => {
+    let v = memo.get(sentence);
+    if (v === undefined) {
+      if (memo.size >= MEMO_MAX) memo.clear();
+      memo.set(sentence, (v = read(sentence)));
+    }
+    return v;
+  };
+}
+
 export interface Candidate {
   /** Exact text of the article for the answer ("43 страны-участницы", "Alikhan Baymenov"). */
   text: string;
@@ -27,7 +45,7 @@ export interface NumberMention extends Candidate {
 }
 
 /** Numbers in a sentence with up to three following words; years and parts of ranges or dates are left out. */
-export function numbersIn(sentence: string): NumberMention[] {
+export const numbersIn: (sentence: string) => readonly Readonly<NumberMention>[] = perSentence((sentence) => {
   const out: NumberMention[] = [];
   for (const m of sentence.matchAll(NUMBER_RE)) {
     const digits = m[2].replace(/[ \u00a0]/g, '');
@@ -52,7 +70,7 @@ export function numbersIn(sentence: string): NumberMention[] {
     out.push({ text: sentence.slice(start, end), start, end, value, unitWords, unitEnds });
   }
   return out;
-}
+});
 
 const MONTH_WORD =
   '(?:январ[ьяе]|феврал[ьяе]|март[ае]?|апрел[ьяе]|ма[йяе]|июн[ьяе]|июл[ьяе]|август[ае]?|сентябр[ьяе]|октябр[ьяе]|ноябр[ьяе]|декабр[ьяе]|january|february|march|april|may|june|july|august|september|october|november|december|қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан)';
@@ -67,7 +85,7 @@ const DATE_RE = new RegExp(
 );
 
 /** Dates and years in a sentence, the most specific reading first at each place ("December 8-9", "March 2013", "2013"). */
-export function yearsIn(sentence: string): Candidate[] {
+export const yearsIn: (sentence: string) => readonly Readonly<Candidate>[] = perSentence((sentence) => {
   const out: Candidate[] = [];
   for (const m of sentence.matchAll(DATE_RE)) {
     // A bare day and month ("8 мая") only counts with a month word; a range of years ("2024-2029") is not a date.
@@ -75,7 +93,7 @@ export function yearsIn(sentence: string): Candidate[] {
     out.push({ text: m[0], start: m.index!, end: m.index! + m[0].length, value: m[0].match(/(19|20)\d\d/)?.[0] ?? m[0] });
   }
   return out;
-}
+});
 
 // Words that start with a capital but name a role or a kind of body, not who or which one.
 const ROLE_WORDS =
@@ -90,15 +108,13 @@ const CAP_WORD = "\\p{Lu}[\\p{L}'’-]*";
  * role words trimmed from their ends. `inQuestion` tells whether a word is part of the question.
  */
 export function namesIn(sentence: string, inQuestion: (word: string) => boolean): Candidate[] {
-  const re = new RegExp(`(?:(?:Mr|Mrs|Ms|Dr)\\.?\\s+)?${CAP_WORD}(?:\\s+(?:(?:of|for|and|de|van|von|al|ibn)\\s+(?:the\\s+)?)?${CAP_WORD})*`, 'gu');
   const out: Candidate[] = [];
-  for (const m of sentence.matchAll(re)) {
-    const titled = /^(Mr|Mrs|Ms|Dr)\.?\s/.test(m[0]);
-    const words = [...m[0].matchAll(/[\p{L}'’.-]+/gu)].map((w) => ({ w: w[0], s: m.index! + w.index!, e: m.index! + w.index! + w[0].length }));
-    if (titled) {
-      out.push({ text: m[0], start: m.index!, end: m.index! + m[0].length });
+  for (const run of capitalRuns(sentence)) {
+    if (run.titled) {
+      out.push({ text: run.text, start: run.start, end: run.end });
       continue;
     }
+    const words = run.words.slice();
     const drop = (x: { w: string }) => inQuestion(x.w) || ROLE_WORDS.test(x.w.replace(/\.$/, '')) || MONTHS.test(x.w) || /^(of|for|and|the|de|van|von|al|ibn)$/.test(x.w);
     while (words.length && drop(words[0])) words.shift();
     while (words.length && drop(words[words.length - 1])) words.pop();
@@ -121,8 +137,30 @@ export function namesIn(sentence: string, inQuestion: (word: string) => boolean)
   return out;
 }
 
+interface CapitalRun {
+  text: string;
+  start: number;
+  end: number;
+  /** Starts with Mr/Mrs/Ms/Dr. */
+  titled: boolean;
+  /** Its words with their offsets in the sentence. */
+  words: ReadonlyArray<{ w: string; s: number; e: number }>;
+}
+
+const CAPITAL_RUN = new RegExp(`(?:(?:Mr|Mrs|Ms|Dr)\\.?\\s+)?${CAP_WORD}(?:\\s+(?:(?:of|for|and|de|van|von|al|ibn)\\s+(?:the\\s+)?)?${CAP_WORD})*`, 'gu');
+
+const capitalRuns = perSentence((sentence): readonly CapitalRun[] =>
+  [...sentence.matchAll(CAPITAL_RUN)].map((m) => ({
+    text: m[0],
+    start: m.index!,
+    end: m.index! + m[0].length,
+    titled: /^(Mr|Mrs|Ms|Dr)\.?\s/.test(m[0]),
+    words: [...m[0].matchAll(/[\p{L}'’.-]+/gu)].map((w) => ({ w: w[0], s: m.index! + w.index!, e: m.index! + w.index! + w[0].length })),
+  })),
+);
+
 /** Text in «…» or "…" quotes: names of systems, programmes, documents. */
-export function quotedIn(sentence: string): Candidate[] {
+export const quotedIn: (sentence: string) => readonly Readonly<Candidate>[] = perSentence((sentence) => {
   const out: Candidate[] = [];
   for (const m of sentence.matchAll(/«([^«»]{2,80})»|“([^“”]{2,80})”|"([^"]{2,80})"/gu)) {
     const inner = m[1] ?? m[2] ?? m[3];
@@ -131,7 +169,7 @@ export function quotedIn(sentence: string): Candidate[] {
   }
   for (const m of sentence.matchAll(/№\s*\d+[\p{L}\d/-]*/gu)) out.push({ text: m[0], start: m.index!, end: m.index! + m[0].length });
   return out;
-}
+});
 
 /** Upper-case abbreviations (UNDP, ОЭСР). */
 export function acronymsIn(text: string): Set<string> {

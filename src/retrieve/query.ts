@@ -113,13 +113,13 @@ export function planQuery(question: string, index: LexicalIndex): QueryPlan {
   return { concepts, weights };
 }
 
-/** Share of the question's concepts (weighted by how telling they are) that a set of terms matches. */
-export function coverage(plan: QueryPlan, terms: Set<string>): number {
+/** Share of the question's concepts (weighted by how telling they are) that a set of terms (or two) matches. */
+export function coverage(plan: QueryPlan, terms: Set<string>, more?: Set<string>): number {
   let total = 0;
   let hit = 0;
   for (const c of plan.concepts) {
     total += c.weight;
-    if (c.terms.some((t) => terms.has(t))) hit += c.weight;
+    if (c.terms.some((t) => terms.has(t) || (more !== undefined && more.has(t)))) hit += c.weight;
   }
   return total ? hit / total : 0;
 }
