@@ -373,19 +373,24 @@ export function topK(scores: Map<number, number>, limit: number): LexicalHit[] {
 
 /** bestOf over the ids 0…n-1 whose score is above 0 (all of them touched by a search with positive weights). */
 function bestOfDense(scores: Float64Array, n: number, limit: number): LexicalHit[] {
-  let count = 0;
-  for (let id = 0; id < n; id++) if (scores[id] > 0) count++;
-  const keep = sliceLength(count, limit);
-  if (keep <= 0) return [];
+  // A limit below 1 (as in `slice`) depends on how many were touched: counted first only then.
+  let cap = limit >= 1 ? Math.trunc(limit) : 0;
+  if (!(limit >= 1) && !Number.isNaN(limit)) {
+    let count = 0;
+    for (let id = 0; id < n; id++) if (scores[id] > 0) count++;
+    cap = sliceLength(count, limit);
+  }
+  if (cap <= 0) return [];
   const topIds: number[] = [];
   const topScores: number[] = [];
   let worst = -Infinity;
   for (let id = 0; id < n; id++) {
     const s = scores[id];
+    if (!(s > 0)) continue;
     // Ids come in increasing order: an equal score never displaces an earlier (lower) id.
-    if (!(s > 0) || (topIds.length === keep && s <= worst)) continue;
+    if (topIds.length === cap && s <= worst) continue;
     let j = topIds.length;
-    if (j === keep) j--;
+    if (j === cap) j--;
     else {
       topIds.push(id);
       topScores.push(s);

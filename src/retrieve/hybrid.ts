@@ -39,16 +39,23 @@ export function retrieve(index: LoadedIndex, question: string, opts: RetrieveOpt
 
   const fused = new Map<number, ScoredPassage>();
   // Reciprocal rank fusion: each list adds 1 / (k + rank); each passage keeps the rank and score it had in each.
-  const fuse = (hits: Array<{ id: number; score: number }>, list: 'lexical' | 'dense') =>
-    hits.forEach((h, rank) => {
+  const fuse = (hits: Array<{ id: number; score: number }>, list: 'lexical' | 'dense') => {
+    for (let rank = 0; rank < hits.length; rank++) {
+      const h = hits[rank];
       const passage = index.passages.get(h.id);
-      if (!passage) return;
+      if (!passage) continue;
       let e = fused.get(h.id);
       if (!e) fused.set(h.id, (e = { passage, score: 0 }));
       e.score += 1 / (RRF_K + rank + 1);
-      e[`${list}Rank`] = rank + 1;
-      e[`${list}Score`] = h.score;
-    });
+      if (list === 'lexical') {
+        e.lexicalRank = rank + 1;
+        e.lexicalScore = h.score;
+      } else {
+        e.denseRank = rank + 1;
+        e.denseScore = h.score;
+      }
+    }
+  };
   fuse(lexHits, 'lexical');
   fuse(denseHits, 'dense');
 
@@ -79,7 +86,7 @@ export function retrieve(index: LoadedIndex, question: string, opts: RetrieveOpt
     });
     const [c] = pool.splice(best, 1);
     const terms = termsOf(c.passage);
-    if (picked.some((p) => jaccard(termsOf(p.passage), terms) >= NEAR_DUPLICATE)) continue;
+    if (picked.some((p) => nearDuplicate(termsOf(p.passage), terms))) continue;
     picked.push({ ...c, score: c.score });
     perDoc.set(c.passage.docId, (perDoc.get(c.passage.docId) ?? 0) + 1);
   }
@@ -91,9 +98,15 @@ export function retrieve(index: LoadedIndex, question: string, opts: RetrieveOpt
   return { plan, passages: picked, bestCoverage, bestDense, unknownNames, mode: denseHits.length ? 'hybrid' : 'lexical' };
 }
 
-function jaccard(a: Set<string>, b: Set<string>): number {
-  let inter = 0;
+/** Jaccard similarity of the term sets ≥ NEAR_DUPLICATE; sets of too different sizes cannot be (|A∩B|/|A∪B| ≤ small/large). */
+function nearDuplicate(a: Set<string>, b: Set<string>): boolean {
   const [small, large] = a.size < b.size ? [a, b] : [b, a];
-  for (const t of small) if (large.has(t)) inter++;
-  return inter / (a.size + b.size - inter || 1);
+  if (small.size < NEAR_DUPLICATE * large.size) return false;
+  // Enough terms of the smaller set must be in the larger: stop as soon as too many are missing.
+  const union = (inter: number) => a.size + b.size - inter || 1;
+  let missing = 0;
+  const maxMissing = small.size - Math.ceil(NEAR_DUPLICATE * large.size - 1e-9);
+  for (const t of small) if (!large.has(t) && ++missing > maxMissing) return false;
+  const inter = small.size - missing;
+  return inter / union(inter) >= NEAR_DUPLICATE;
 }
