@@ -65,10 +65,16 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   if (!sentences.length) return refuse(L.refusal);
   const meta = (docId: string) => index.manifest.documents[docId]?.meta;
   const questionTerms = new Set(retrieval.plan.concepts.flatMap((c) => c.terms));
+  const wordTerms = new Map<string, string[]>();
+  const termsOf = (word: string) => {
+    let v = wordTerms.get(word);
+    if (v === undefined) wordTerms.set(word, (v = analyze(word, analyzer)));
+    return v;
+  };
   const seenWords = new Map<string, boolean>();
   const inQuestion = (word: string) => {
     let v = seenWords.get(word);
-    if (v === undefined) seenWords.set(word, (v = analyze(word, analyzer).some((t) => questionTerms.has(t))));
+    if (v === undefined) seenWords.set(word, (v = termsOf(word).some((t) => questionTerms.has(t))));
     return v;
   };
   // term → index of the question concept it matches, for the word-position measures below
@@ -85,7 +91,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   for (const s of sentences) {
     // Below this a sentence cannot give the answer (see `direct` below), so its candidates are not worth finding.
     if (s.score < sentences[0].score * 0.45 || askedAbout) break;
-    for (const c of candidatesFor(kind, s.text, { inQuestion, termsOf: (w) => analyze(w, analyzer), unit: unitConcept, head })) {
+    for (const c of candidatesFor(kind, s.text, { inQuestion, termsOf, unit: unitConcept, head })) {
       const near = Math.min(proximity(s, c, conceptOfTerm), 10);
       // The words just around a name say whose name it is ("председатель Агентства … службы Дархан Жазыкбаев").
       const support = kind === 'person' || kind === 'organization' || kind === 'place' ? localSupport(s, c, conceptOfTerm) * 0.04 : 0;
@@ -143,7 +149,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
 
   let directText = direct ? direct.candidate.text : undefined;
   if (direct && (kind === 'organization' || kind === 'which' || kind === 'person')) {
-    const acr = acronymFor(directText!, acronymsIn(articleText(index, direct.sentence.docId)));
+    const acr = acronymFor(directText!, articleAcronyms(index, direct.sentence.docId));
     if (acr && !directText!.includes(acr)) directText += ` (${acr})`;
   }
 
@@ -354,9 +360,18 @@ function renderText(a: { direct?: string; quotes: Citation[]; figures: Figure[];
   return parts.join('\n\n');
 }
 
-/** The indexed text of an article, from its passages. */
-function articleText(index: LoadedIndex, docId: string): string {
-  return (index.manifest.documents[docId]?.passageIds ?? []).map((id) => index.passages.get(id)?.text ?? '').join('\n');
+const acronymCache = new WeakMap<LoadedIndex, Map<string, Set<string>>>();
+
+/** The abbreviations an article uses, from its indexed passages (once per article and loaded index). */
+function articleAcronyms(index: LoadedIndex, docId: string): Set<string> {
+  let perDoc = acronymCache.get(index);
+  if (!perDoc) acronymCache.set(index, (perDoc = new Map()));
+  let set = perDoc.get(docId);
+  if (!set) {
+    set = acronymsIn((index.manifest.documents[docId]?.passageIds ?? []).map((id) => index.passages.get(id)?.text ?? '').join('\n'));
+    perDoc.set(docId, set);
+  }
+  return set;
 }
 
 function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {

@@ -115,21 +115,20 @@ export function namesIn(sentence: string, inQuestion: (word: string) => boolean)
       continue;
     }
     const words = run.words.slice();
-    const drop = (x: { w: string }) => inQuestion(x.w) || ROLE_WORDS.test(x.w.replace(/\.$/, '')) || MONTHS.test(x.w) || /^(of|for|and|the|de|van|von|al|ibn)$/.test(x.w);
+    const drop = (x: RunWord) => x.dropped || inQuestion(x.w);
     while (words.length && drop(words[0])) words.shift();
     while (words.length && drop(words[words.length - 1])) words.pop();
     if (!words.length) continue;
     // A run cut in the middle by a question word becomes two candidates ("Грузии Екатерина Кардава" → "Екатерина Кардава").
     let group: typeof words = [];
-    const connector = (x: { w: string }) => /^(of|for|and|the|de|van|von|al|ibn)$/.test(x.w);
     const flush = () => {
-      while (group.length && connector(group[group.length - 1])) group.pop();
-      while (group.length && connector(group[0])) group.shift();
+      while (group.length && group[group.length - 1].connector) group.pop();
+      while (group.length && group[0].connector) group.shift();
       if (group.length) out.push({ text: sentence.slice(group[0].s, group[group.length - 1].e), start: group[0].s, end: group[group.length - 1].e });
       group = [];
     };
     for (const w of words) {
-      if (inQuestion(w.w) || ROLE_WORDS.test(w.w)) flush();
+      if (w.role || inQuestion(w.w)) flush();
       else group.push(w);
     }
     flush();
@@ -143,8 +142,28 @@ interface CapitalRun {
   end: number;
   /** Starts with Mr/Mrs/Ms/Dr. */
   titled: boolean;
-  /** Its words with their offsets in the sentence. */
-  words: ReadonlyArray<{ w: string; s: number; e: number }>;
+  words: readonly RunWord[];
+}
+
+/** A word of a run, its offsets in the sentence, and what it is regardless of the question. */
+interface RunWord {
+  w: string;
+  s: number;
+  e: number;
+  /** A role word ("director", "председатель"). */
+  role: boolean;
+  /** "of", "and", "de"…: joins a name, never ends one. */
+  connector: boolean;
+  /** Never at either end of a name: a role word (even with a full stop), a month or a connector. */
+  dropped: boolean;
+}
+
+const CONNECTOR = /^(of|for|and|the|de|van|von|al|ibn)$/;
+
+function runWord(w: string, s: number): RunWord {
+  const role = ROLE_WORDS.test(w);
+  const connector = CONNECTOR.test(w);
+  return { w, s, e: s + w.length, role, connector, dropped: connector || ROLE_WORDS.test(w.replace(/\.$/, '')) || MONTHS.test(w) };
 }
 
 const CAPITAL_RUN = new RegExp(`(?:(?:Mr|Mrs|Ms|Dr)\\.?\\s+)?${CAP_WORD}(?:\\s+(?:(?:of|for|and|de|van|von|al|ibn)\\s+(?:the\\s+)?)?${CAP_WORD})*`, 'gu');
@@ -155,7 +174,7 @@ const capitalRuns = perSentence((sentence): readonly CapitalRun[] =>
     start: m.index!,
     end: m.index! + m[0].length,
     titled: /^(Mr|Mrs|Ms|Dr)\.?\s/.test(m[0]),
-    words: [...m[0].matchAll(/[\p{L}'’.-]+/gu)].map((w) => ({ w: w[0], s: m.index! + w.index!, e: m.index! + w.index! + w[0].length })),
+    words: [...m[0].matchAll(/[\p{L}'’.-]+/gu)].map((w) => runWord(w[0], m.index! + w.index!)),
   })),
 );
 

@@ -383,12 +383,12 @@ function bestOfDense(scores: Float64Array, n: number, limit: number): LexicalHit
   if (cap <= 0) return [];
   const topIds: number[] = [];
   const topScores: number[] = [];
-  let worst = -Infinity;
+  // The bar to get in: above 0 (touched) until `cap` are kept, then above the last one kept. Ids come in
+  // increasing order, so an equal score never displaces an earlier (lower) id.
+  let worst = 0;
   for (let id = 0; id < n; id++) {
     const s = scores[id];
-    if (!(s > 0)) continue;
-    // Ids come in increasing order: an equal score never displaces an earlier (lower) id.
-    if (topIds.length === cap && s <= worst) continue;
+    if (!(s > worst)) continue;
     let j = topIds.length;
     if (j === cap) j--;
     else {
@@ -402,7 +402,7 @@ function bestOfDense(scores: Float64Array, n: number, limit: number): LexicalHit
     }
     topIds[j] = id;
     topScores[j] = s;
-    worst = topScores[topIds.length - 1];
+    if (topIds.length === cap) worst = topScores[cap - 1];
   }
   return topIds.map((id, i) => ({ id, score: topScores[i] }));
 }
