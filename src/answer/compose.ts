@@ -277,13 +277,19 @@ function conceptOf(concepts: Concept[], word: string | undefined, analyzer: Load
 
 /** Words between a candidate and the nearest word of the question in its sentence. */
 function proximity(s: ScoredSentence, c: Candidate, conceptOfTerm: Map<string, number>): number {
+  const words = s.words;
+  // Words are in order and do not overlap: [0, a) end before the candidate starts, [b, n) start after it ends.
+  let a = 0;
+  while (a < words.length && words[a].end <= c.start) a++;
+  let b = a;
+  while (b < words.length && words[b].start < c.end) b++;
   let best = 50;
-  s.words.forEach((w) => {
-    if (!w.terms.some((t) => conceptOfTerm.has(t))) return;
-    if (w.start >= c.start && w.start < c.end) best = 0;
-    else if (w.end <= c.start) best = Math.min(best, s.words.filter((x) => x.start >= w.end && x.end <= c.start).length + 1);
-    else best = Math.min(best, s.words.filter((x) => x.start >= c.end && x.end <= w.start).length + 1);
-  });
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (!w.terms.some((t) => conceptOfTerm.has(t))) continue;
+    if (w.start >= c.start && w.start < c.end) return 0;
+    best = Math.min(best, (w.end <= c.start ? Math.max(0, a - i - 1) : Math.max(0, i - b)) + 1);
+  }
   return best;
 }
 
