@@ -2,7 +2,7 @@ import { analysePassage } from '../index/analysis.js';
 import type { LoadedIndex } from '../index/store.js';
 import type { Retrieval } from '../retrieve/hybrid.js';
 import { coverage, type Concept } from '../retrieve/query.js';
-import { analyze } from '../text/analyze.js';
+import { analyze, analyzeWord } from '../text/analyze.js';
 import type { Answer, ArticleMeta, Citation, Figure, Lang, ScoredPassage } from '../types.js';
 import { acronymFor, acronymsIn, namesIn, numbersIn, quotedIn, yearsIn, type Candidate, type NumberMention } from './extract.js';
 import { LABELS } from './i18n.js';
@@ -65,12 +65,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   if (!sentences.length) return refuse(L.refusal);
   const meta = (docId: string) => index.manifest.documents[docId]?.meta;
   const questionTerms = new Set(retrieval.plan.concepts.flatMap((c) => c.terms));
-  const wordTerms = new Map<string, string[]>();
-  const termsOf = (word: string) => {
-    let v = wordTerms.get(word);
-    if (v === undefined) wordTerms.set(word, (v = analyze(word, analyzer)));
-    return v;
-  };
+  const termsOf = (word: string) => analyzeWord(word, analyzer);
   const seenWords = new Map<string, boolean>();
   const inQuestion = (word: string) => {
     let v = seenWords.get(word);
@@ -88,15 +83,16 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   const unitConcept = kind === 'count' ? conceptOf(retrieval.plan.concepts, countedWord(question), analyzer) : undefined;
   const head = new Set(headWords(question).flatMap((w) => analyze(w, analyzer, { lang: language })));
   const typed: Array<{ sentence: ScoredSentence; candidate: Typed; score: number }> = [];
+  // "How many … are" asks for the figure as it stands now: prefer one the article states as current.
+  const asksNow = kind === 'count' && !PAST_MARKER.test(question);
   for (const s of sentences) {
     // Below this a sentence cannot give the answer (see `direct` below), so its candidates are not worth finding.
     if (s.score < sentences[0].score * 0.45 || askedAbout) break;
+    const now = asksNow && NOW_MARKER.test(s.text) ? NOW_BONUS : 0;
     for (const c of candidatesFor(kind, s.text, { inQuestion, termsOf, unit: unitConcept, head })) {
       const near = Math.min(proximity(s, c, conceptOfTerm), 10);
       // The words just around a name say whose name it is ("председатель Агентства … службы Дархан Жазыкбаев").
       const support = kind === 'person' || kind === 'organization' || kind === 'place' ? localSupport(s, c, conceptOfTerm) * 0.04 : 0;
-      // "How many … are" asks for the figure as it stands now: prefer one the article states as current.
-      const now = kind === 'count' && !PAST_MARKER.test(question) && NOW_MARKER.test(s.text) ? NOW_BONUS : 0;
       typed.push({ sentence: s, candidate: c, score: s.score + c.bonus + now + support - near * 0.02 });
     }
   }
@@ -201,14 +197,14 @@ const ORG_HINT =
   /(programme|program|organi[sz]ation|administration|government|department|agency|bank|union|nations|fund|institute|academy|association|council|ministry|commission|forum|foundation|university|centre|center|office|программ|организац|агентств|банк|союз|фонд|институт|академи|ассоциаци|совет|министерств|комисси|университет|центр|администрац|правительств|департамент|ұйым|агенттік|қор|академия|кеңес|министрлік)/i;
 
 /** The candidate comes right after one of the head words ("системы «eqyzmet.gov.kz»"): at most one word between. */
-function follows(sentence: string, c: Candidate, head: Set<string>, termsOf: (word: string) => string[]): boolean {
+function follows(sentence: string, c: Candidate, head: Set<string>, termsOf: (word: string) => readonly string[]): boolean {
   const before = sentence.slice(0, c.start).match(/[\p{L}\p{N}]+/gu) ?? [];
   return before.slice(-2).some((w) => termsOf(w).some((t) => head.has(t)));
 }
 
 interface CandidateContext {
   inQuestion: (word: string) => boolean;
-  termsOf: (word: string) => string[];
+  termsOf: (word: string) => readonly string[];
   /** What a count question counts. */
   unit?: Concept;
   /** The kind a "which X" question asks for. */
@@ -265,7 +261,7 @@ function listsOf(sentence: string, names: Candidate[]): Candidate[] {
 }
 
 /** The counted word is among the words right after the number ("42 қатысушы ел", "35 наиболее развитых стран"). */
-function unitIndex(n: NumberMention, unit: Concept, termsOf: (word: string) => string[]): number {
+function unitIndex(n: NumberMention, unit: Concept, termsOf: (word: string) => readonly string[]): number {
   return n.unitWords.findIndex((w) => termsOf(w).some((t) => unit.terms.includes(t)));
 }
 

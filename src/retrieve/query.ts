@@ -119,7 +119,12 @@ export function coverage(plan: QueryPlan, terms: Set<string>, more?: Set<string>
   let hit = 0;
   for (const c of plan.concepts) {
     total += c.weight;
-    if (c.terms.some((t) => terms.has(t) || (more !== undefined && more.has(t)))) hit += c.weight;
+    for (const t of c.terms) {
+      if (terms.has(t) || (more !== undefined && more.has(t))) {
+        hit += c.weight;
+        break;
+      }
+    }
   }
   return total ? hit / total : 0;
 }
