@@ -79,5 +79,6 @@ export interface Answer {
   more: Citation[];
   /** The full text a person reads (plain text, no markup). */
   text: string;
+  /** embed, retrieve, compose and total, in ms; the model's work overlaps the lexical search, so the parts can add up to more than total. */
   timings_ms: Record<string, number>;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnswerService, QuestionError, validateQuestion } from '../src/answer/service.js';
-import { loadEmbedder } from '../src/embed/embedder.js';
+import { loadEmbedder, type Embedder } from '../src/embed/embedder.js';
 import { buildIndex } from '../src/index/build.js';
 import { answerKind, countedWord } from '../src/answer/question.js';
 import { numbersIn } from '../src/answer/extract.js';
@@ -154,6 +154,39 @@ describe('hybrid retrieval with the generated model', () => {
       expect(a.timings_ms.embed).toBeGreaterThan(0);
       expect((await service.ask('What is the capital of France?')).answered).toBe(false);
       await service.close();
+    } finally {
+      ws.cleanup();
+    }
+  }, 60_000);
+
+  it('keeps answering, lexical only and with one warning, when the model fails mid-run', async () => {
+    const ws = await makeWorkspace({ model: true });
+    try {
+      const r = await loadEmbedder({ modelId: ws.config.EMBEDDING_MODEL, modelsDir: ws.config.MODELS_DIR, dtype: 'q8', batchSize: 8, allowDownload: false });
+      if (!r.ok) throw new Error(r.reason);
+      await buildIndex({ seedsDir: ws.config.SEEDS_DIR, indexDir: ws.config.INDEX_DIR, model: { id: ws.config.EMBEDDING_MODEL, dtype: 'q8' }, getEmbedder: async () => ({ embedder: r.embedder }) });
+      // The real model, whose worker then goes away: every vector asked for after that fails.
+      let broken = false;
+      const flaky: Embedder = {
+        modelId: r.embedder.modelId,
+        dim: r.embedder.dim,
+        embedPassages: (t) => r.embedder.embedPassages(t),
+        embedQuery: (q) => (broken ? Promise.reject(new Error('the embedding worker stopped (exit code 1)')) : r.embedder.embedQuery(q)),
+        dispose: async () => undefined,
+      };
+      const warnings: string[] = [];
+      const service = await AnswerService.open(ws.config, { getEmbedder: async () => ({ embedder: flaky }), onWarning: (m) => warnings.push(m) });
+      expect(service.hybrid).toBe(true);
+      expect((await service.ask('Сколько стран входит в хаб?')).direct).toMatch(/^43/);
+      broken = true;
+      const a = await service.ask('Сколько стран входит в хаб?');
+      expect(a.direct).toMatch(/^43/);
+      expect(service.hybrid).toBe(false);
+      expect(service.info().model).toBeNull();
+      expect((await service.ask('How many countries are in the Hub?')).answered).toBe(true);
+      expect(warnings).toEqual(['warning: the embedding model failed (the embedding worker stopped (exit code 1)); answering from the lexical index only.']);
+      await service.close();
+      await r.embedder.dispose();
     } finally {
       ws.cleanup();
     }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { generateBertModel } from '../scripts/make-test-model.js';
 import { loadEmbedder, type Embedder } from '../src/embed/embedder.js';
+import { loadThreadedEmbedder } from '../src/embed/threaded.js';
 import { ensureTestModel } from './helpers/test-model.js';
 
 const TEXTS = [
@@ -296,5 +297,38 @@ describe('generator', () => {
       ['model.onnx', 'model_quantized.onnx'].map(async (f) => (await fs.stat(path.join(r.outDir, 'onnx', f))).size),
     );
     expect(s8).toBeLessThan(s32 / 2);
+  });
+});
+
+describe('in a worker thread', () => {
+  it('gives the same vectors as in the main thread, for questions and passages', async () => {
+    const r = await loadThreadedEmbedder({ ...model, dtype: 'q8', batchSize: 3, allowDownload: false });
+    if (!r.ok) throw new Error(r.reason);
+    const w = r.embedder;
+    try {
+      expect(w.modelId).toBe(model.modelId);
+      expect(w.dim).toBe(embedder.dim);
+      // Several questions at once: each gets its own vector back.
+      const [a, b] = await Promise.all([w.embedQuery(TEXTS[0]), w.embedQuery(TEXTS[2])]);
+      expect(maxAbsDiff(a, await embedder.embedQuery(TEXTS[0]))).toBe(0);
+      expect(maxAbsDiff(b, await embedder.embedQuery(TEXTS[2]))).toBe(0);
+      const seen: number[] = [];
+      const ps = await w.embedPassages(TEXTS, (done) => seen.push(done));
+      const local = await embedder.embedPassages(TEXTS);
+      ps.forEach((v, i) => expect(maxAbsDiff(v, local[i])).toBe(0));
+      expect(seen.at(-1)).toBe(TEXTS.length);
+    } finally {
+      await w.dispose();
+    }
+    await expect(w.embedQuery('x')).rejects.toThrow(/disposed/);
+  });
+
+  it('reports a missing model like the main-thread loader, in one line', async () => {
+    const r = await loadThreadedEmbedder({ modelId: 'nobody/no-such-model', modelsDir: tmp, dtype: 'q8', batchSize: 4, allowDownload: false });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.kind).toBe('missing');
+    expect(r.reason).toContain('nobody/no-such-model');
+    expect(r.reason).not.toContain('\n');
   });
 });

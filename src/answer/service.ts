@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import type { Config } from '../config.js';
 import type { Embedder } from '../embed/embedder.js';
 import { currentGeneration, loadIndex, type LoadedIndex } from '../index/store.js';
-import { retrieve } from '../retrieve/hybrid.js';
+import { completeRetrieval, searchLexical } from '../retrieve/hybrid.js';
 import { detectLanguage } from '../text/language.js';
 import type { Answer } from '../types.js';
 import { compose } from './compose.js';
@@ -99,14 +99,36 @@ export class AnswerService {
     const index = this.index; // a reload mid-question does not change what this question reads
     const embedder = index.vectors ? this.embedder : null;
     const t1 = performance.now();
-    const queryVector = embedder ? await embedder.embedQuery(question) : null;
+    // The question's vector is computed (in the embedder's worker) while the lexical half runs here.
+    const pending = embedder?.embedQuery(question);
+    pending?.catch(() => undefined);
+    const lexical = searchLexical(index, question);
     const t2 = performance.now();
-    const retrieval = retrieve(index, question, { k: this.config.TOP_K, queryVector });
+    const queryVector = pending ? await this.vectorOr(pending, embedder!) : null;
     const t3 = performance.now();
-    const answer = compose({ question, language: detectLanguage(question), retrieval, index, denseRescue: this.config.DENSE_RESCUE_SIMILARITY });
+    const retrieval = completeRetrieval(index, lexical, { k: this.config.TOP_K, queryVector });
     const t4 = performance.now();
+    const answer = compose({ question, language: detectLanguage(question), retrieval, index, denseRescue: this.config.DENSE_RESCUE_SIMILARITY });
+    const t5 = performance.now();
     const ms = (a: number, b: number) => Math.round((b - a) * 100) / 100;
-    return { ...answer, timings_ms: { embed: ms(t1, t2), retrieve: ms(t2, t3), compose: ms(t3, t4), total: ms(t0, t4) } };
+    // embed: from asking for the vector to having it (overlapping the lexical search); retrieve: lexical and dense
+    // search with fusion; total: the whole answer, so the parts may add up to more.
+    return { ...answer, timings_ms: { embed: ms(t1, t3), retrieve: ms(t1, t2) + ms(t3, t4), compose: ms(t4, t5), total: ms(t0, t5) } };
+  }
+
+  /** The query vector, or null (answering lexical only from then on, with one warning) when the model fails. */
+  private async vectorOr(pending: Promise<Float32Array>, embedder: Embedder): Promise<Float32Array | null> {
+    try {
+      return await pending;
+    } catch (e) {
+      if (this.embedder === embedder) {
+        this.embedder = null;
+        this.embedderModel = null;
+        this.opts.onWarning?.(`warning: the embedding model failed (${(e as Error).message}); answering from the lexical index only.`);
+        void embedder.dispose().catch(() => undefined);
+      }
+      return null;
+    }
   }
 
   info(): ServiceInfo {

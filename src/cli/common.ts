@@ -1,5 +1,6 @@
 import { ConfigError, loadConfigFromEnvironment, type Config } from '../config.js';
 import { loadEmbedder, type Embedder } from '../embed/embedder.js';
+import { loadThreadedEmbedder } from '../embed/threaded.js';
 import { buildIndex, type BuildEvent, type BuildSummary } from '../index/build.js';
 import { IndexBusyError, IndexMissingError } from '../index/store.js';
 
@@ -46,9 +47,13 @@ export function modelWarning(config: Config, reason: string): string {
 }
 
 /** The embedder the configuration asks for, or null with the reason it cannot be had. */
-export async function embedderFor(config: Config, onDownload?: (file: string, loaded: number, total: number) => void): Promise<{ embedder: Embedder } | { embedder: null; reason: string }> {
+export async function embedderFor(
+  config: Config,
+  onDownload?: (file: string, loaded: number, total: number) => void,
+  opts: { inWorker?: boolean } = {},
+): Promise<{ embedder: Embedder } | { embedder: null; reason: string }> {
   if (!config.EMBEDDINGS) return { embedder: null, reason: 'EMBEDDINGS=0' };
-  const r = await loadEmbedder({
+  const r = await (opts.inWorker ? loadThreadedEmbedder : loadEmbedder)({
     modelId: config.EMBEDDING_MODEL,
     modelsDir: config.MODELS_DIR,
     dtype: config.EMBEDDING_DTYPE,

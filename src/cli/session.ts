@@ -16,7 +16,8 @@ export async function openService(config: Config, opts: { buildIfMissing?: boole
     process.stderr.write(describeSummary(s) + '\n');
   }
   return AnswerService.open(config, {
-    getEmbedder: (id, dtype) => embedderFor({ ...config, EMBEDDING_MODEL: id, EMBEDDING_DTYPE: dtype as Config['EMBEDDING_DTYPE'] }),
+    // Answering embeds one question at a time: in a worker thread, so the lexical search runs meanwhile.
+    getEmbedder: (id, dtype) => embedderFor({ ...config, EMBEDDING_MODEL: id, EMBEDDING_DTYPE: dtype as Config['EMBEDDING_DTYPE'] }, undefined, { inWorker: true }),
     onWarning: (m) => !opts.quiet && process.stderr.write(m + '\n'),
   });
 }

@@ -1,3 +1,4 @@
+import type { LexicalHit } from '../index/lexical.js';
 import type { LoadedIndex } from '../index/store.js';
 import { analysePassage } from '../index/analysis.js';
 import type { Passage, ScoredPassage } from '../types.js';
@@ -28,13 +29,28 @@ const CANDIDATES = 40;
 const SAME_DOC_DISCOUNT = 0.9;
 const NEAR_DUPLICATE = 0.85;
 
+/** The lexical half of retrieval: needs no query vector, so it can run while the model computes one. */
+export interface LexicalStage {
+  plan: QueryPlan;
+  hits: LexicalHit[];
+}
+
+/** Query planning (with cross-lingual expansion) and the BM25 candidates. */
+export function searchLexical(index: LoadedIndex, question: string): LexicalStage {
+  const plan = planQuery(question, index.lexical);
+  return { plan, hits: index.lexical.search([...plan.weights.keys()], CANDIDATES, plan.weights) };
+}
+
 /**
  * Lexical (BM25 with cross-lingual expansion) and dense (HNSW) rankings merged by reciprocal rank fusion,
  * near-duplicates collapsed, and the result spread over documents.
  */
 export function retrieve(index: LoadedIndex, question: string, opts: RetrieveOptions): Retrieval {
-  const plan = planQuery(question, index.lexical);
-  const lexHits = index.lexical.search([...plan.weights.keys()], CANDIDATES, plan.weights);
+  return completeRetrieval(index, searchLexical(index, question), opts);
+}
+
+/** `retrieve` from its lexical half: adds the dense hits (with `opts.queryVector`), fuses and picks. */
+export function completeRetrieval(index: LoadedIndex, { plan, hits: lexHits }: LexicalStage, opts: RetrieveOptions): Retrieval {
   const denseHits = index.vectors && opts.queryVector ? index.vectors.search(opts.queryVector, CANDIDATES) : [];
 
   const fused = new Map<number, ScoredPassage>();
