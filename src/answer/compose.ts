@@ -1,7 +1,7 @@
 import { analysePassage } from '../index/analysis.js';
 import type { LoadedIndex } from '../index/store.js';
 import type { Retrieval } from '../retrieve/hybrid.js';
-import { coverage, type Concept } from '../retrieve/query.js';
+import { conceptMasks, coverage, type Concept } from '../retrieve/query.js';
 import { analyze, analyzeWord } from '../text/analyze.js';
 import type { Answer, ArticleMeta, Citation, Figure, Lang, ScoredPassage } from '../types.js';
 import { acronymFor, acronymsIn, namesIn, numbersIn, quotedIn, yearsIn, type Candidate, type NumberMention } from './extract.js';
@@ -89,15 +89,24 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
     // Below this a sentence cannot give the answer (see `direct` below), so its candidates are not worth finding.
     if (s.score < sentences[0].score * 0.45 || askedAbout) break;
     const now = asksNow && NOW_MARKER.test(s.text) ? NOW_BONUS : 0;
-    for (const c of candidatesFor(kind, s.text, { inQuestion, termsOf, unit: unitConcept, head })) {
-      const near = Math.min(proximity(s, c, conceptOfTerm), 10);
+    const candidates = candidatesFor(kind, s.text, { inQuestion, termsOf, unit: unitConcept, head });
+    if (!candidates.length) continue;
+    const asked = questionWords(s, conceptOfTerm);
+    for (const c of candidates) {
+      const near = Math.min(proximity(s, c, asked), 10);
       // The words just around a name say whose name it is ("председатель Агентства … службы Дархан Жазыкбаев").
       const support = kind === 'person' || kind === 'organization' || kind === 'place' ? localSupport(s, c, conceptOfTerm) * 0.04 : 0;
       typed.push({ sentence: s, candidate: c, score: s.score + c.bonus + now + support - near * 0.02 });
     }
   }
+  const years = new Map<string, number>();
+  const yearOf = (docId: string) => {
+    let y = years.get(docId);
+    if (y === undefined) years.set(docId, (y = recency(meta(docId))));
+    return y;
+  };
   const newestFirst = (a: { sentence: ScoredSentence; score: number }, b: { sentence: ScoredSentence; score: number }) =>
-    Math.abs(a.score - b.score) > TIE ? b.score - a.score : recency(meta(b.sentence.docId)) - recency(meta(a.sentence.docId)) || b.score - a.score;
+    Math.abs(a.score - b.score) > TIE ? b.score - a.score : yearOf(b.sentence.docId) - yearOf(a.sentence.docId) || b.score - a.score;
   typed.sort(newestFirst);
   // A typed candidate from a sentence far weaker than the best is not the answer.
   const direct = typed.find((t) => t.sentence.score >= sentences[0].score * (t.candidate.bonus >= UNIT_BONUS ? 0.45 : 0.6));
@@ -123,7 +132,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
       if (!perDoc.has(t.sentence.docId)) perDoc.set(t.sentence.docId, t);
     }
     const all = [direct, ...perDoc.values()];
-    if (new Set(all.map((t) => t.candidate.value)).size > 1) figures.push(...all.sort((a, b) => recency(meta(b.sentence.docId)) - recency(meta(a.sentence.docId))));
+    if (new Set(all.map((t) => t.candidate.value)).size > 1) figures.push(...all.sort((a, b) => yearOf(b.sentence.docId) - yearOf(a.sentence.docId)));
   }
 
   const citations: Citation[] = [];
@@ -170,16 +179,27 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
 function scoreSentences(retrieval: Retrieval, index: LoadedIndex): ScoredSentence[] {
   const maxPassage = retrieval.passages[0]?.score || 1;
   const byKey = new Map<string, ScoredSentence>();
+  const masks = conceptMasks(retrieval.plan);
   retrieval.passages.forEach((sp, rank) => {
     const p = sp.passage;
     let prevTerms = new Set<string>();
+    let prevMask = 0;
     for (const { start, end, text, words, terms } of analysePassage(index, p).sentences) {
-      const cov = coverage(retrieval.plan, terms);
-      // Counting the sentence before it too ("Хаб… . Бүгінгі таңда ұйым 42…").
-      const ctx = coverage(retrieval.plan, terms, prevTerms);
-      prevTerms = terms;
+      // Coverage counting the sentence before it too ("Хаб… . Бүгінгі таңда ұйым 42…") as context.
+      let cov: number;
+      let ctx: number;
+      if (masks) {
+        const mask = masks.maskOf(terms);
+        cov = masks.coverageOf(mask);
+        ctx = masks.coverageOf(mask | prevMask);
+        prevMask = mask;
+      } else {
+        cov = coverage(retrieval.plan, terms);
+        ctx = coverage(retrieval.plan, terms, prevTerms);
+        prevTerms = terms;
+      }
       let score = 0.65 * cov + 0.25 * ctx + 0.1 * (sp.score / maxPassage);
-      if (/\?\s*$/.test(text)) score -= 0.3; // an interviewer's question is not an answer
+      if (text.trimEnd().endsWith('?')) score -= 0.3; // an interviewer's question is not an answer
       if (words.length < 4) score -= 0.2;
       const key = `${p.docId}:${p.start + start}`;
       const prev = byKey.get(key);
@@ -271,8 +291,23 @@ function conceptOf(concepts: Concept[], word: string | undefined, analyzer: Load
   return concepts.find((c) => c.terms.some((t) => terms.includes(t)));
 }
 
-/** Words between a candidate and the nearest word of the question in its sentence. */
-function proximity(s: ScoredSentence, c: Candidate, conceptOfTerm: Map<string, number>): number {
+/** Indices of the sentence's words that are words of the question. */
+function questionWords(s: ScoredSentence, conceptOfTerm: Map<string, number>): number[] {
+  const out: number[] = [];
+  const words = s.words;
+  for (let i = 0; i < words.length; i++) {
+    for (const t of words[i].terms) {
+      if (conceptOfTerm.has(t)) {
+        out.push(i);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Words between a candidate and the nearest word of the question (`asked`: their indices) in its sentence. */
+function proximity(s: ScoredSentence, c: Candidate, asked: number[]): number {
   const words = s.words;
   // Words are in order and do not overlap: [0, a) end before the candidate starts, [b, n) start after it ends.
   let a = 0;
@@ -280,9 +315,8 @@ function proximity(s: ScoredSentence, c: Candidate, conceptOfTerm: Map<string, n
   let b = a;
   while (b < words.length && words[b].start < c.end) b++;
   let best = 50;
-  for (let i = 0; i < words.length; i++) {
+  for (const i of asked) {
     const w = words[i];
-    if (!w.terms.some((t) => conceptOfTerm.has(t))) continue;
     if (w.start >= c.start && w.start < c.end) return 0;
     best = Math.min(best, (w.end <= c.start ? Math.max(0, a - i - 1) : Math.max(0, i - b)) + 1);
   }

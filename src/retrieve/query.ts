@@ -128,3 +128,28 @@ export function coverage(plan: QueryPlan, terms: Set<string>, more?: Set<string>
   }
   return total ? hit / total : 0;
 }
+
+/**
+ * `coverage` for many term sets against one question: each set becomes a bit mask of the concepts it matches
+ * (the same sums, in the same order). Null when the question has too many concepts for a mask.
+ */
+export function conceptMasks(plan: QueryPlan): { maskOf(terms: Set<string>): number; coverageOf(mask: number): number } | null {
+  const concepts = plan.concepts;
+  if (concepts.length > 30) return null;
+  const bits = new Map<string, number>();
+  concepts.forEach((c, i) => c.terms.forEach((t) => bits.set(t, (bits.get(t) ?? 0) | (1 << i))));
+  let total = 0;
+  for (const c of concepts) total += c.weight;
+  return {
+    maskOf(terms) {
+      let mask = 0;
+      for (const t of terms) mask |= bits.get(t) ?? 0;
+      return mask;
+    },
+    coverageOf(mask) {
+      let hit = 0;
+      for (let i = 0; i < concepts.length; i++) if (mask & (1 << i)) hit += concepts[i].weight;
+      return total ? hit / total : 0;
+    },
+  };
+}
