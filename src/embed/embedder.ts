@@ -228,7 +228,8 @@ function rel(p: string): string {
 
 // ---------------------------------------------------------------------------
 
-function defaultThreads(): number {
+/** ONNX Runtime threads when none are asked for: the number of CPUs, at most 4. */
+export function defaultThreadCount(): number {
   const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, Math.min(4, cpus || 1));
 }
@@ -313,7 +314,7 @@ export async function loadEmbedder(opts: LoadEmbedderOptions): Promise<EmbedderL
     env.remoteHost = hub.endsWith('/') ? hub : hub + '/';
     env.fetch = fetchWithTimeouts(globalThis.fetch.bind(globalThis), opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
 
-    const threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
+    const threads = Math.max(1, Math.floor(opts.threads ?? defaultThreadCount()));
     const progress_callback = opts.onDownloadProgress
       ? (info: { status: string; file?: string; loaded?: number; total?: number }) => {
           // Files already in modelsDir are read from there (and report "progress" too): only downloads count.
