@@ -1,9 +1,9 @@
 import { analysePassage } from '../index/analysis.js';
 import type { LoadedIndex } from '../index/store.js';
 import type { Retrieval } from '../retrieve/hybrid.js';
-import { conceptMasks, coverage, type Concept } from '../retrieve/query.js';
+import { conceptMasks, coverage, type Concept, type QueryPlan } from '../retrieve/query.js';
 import { analyze, analyzeWord } from '../text/analyze.js';
-import type { Answer, ArticleMeta, Citation, Figure, Lang, ScoredPassage } from '../types.js';
+import type { Answer, ArticleMeta, Citation, Figure, Lang, Passage, ScoredPassage } from '../types.js';
 import { acronymFor, acronymsIn, namesIn, numbersIn, quotedIn, yearsIn, type Candidate, type NumberMention } from './extract.js';
 import { LABELS } from './i18n.js';
 import { answerKind, countedWord, headWords, type AnswerKind } from './question.js';
@@ -29,6 +29,7 @@ const MAX_QUOTE_CHARS = 320;
 
 /** A sentence of a retrieved passage, scored against the question. */
 interface ScoredSentence {
+  key: string;
   docId: string;
   /** Offsets in the article. */
   start: number;
@@ -49,9 +50,11 @@ export interface ComposeInput {
   index: LoadedIndex;
   /** Cosine similarity above which a dense hit alone (with some lexical support) counts as evidence. */
   denseRescue?: number;
+  /** The question as read before (see `readQuestion`), with what it has prepared; read here otherwise. */
+  reading?: QuestionReading;
 }
 
-export function compose({ question, language, retrieval, index, denseRescue = 1.1 }: ComposeInput): Omit<Answer, 'timings_ms'> {
+export function compose({ question, language, retrieval, index, denseRescue = 1.1, reading }: ComposeInput): Omit<Answer, 'timings_ms'> {
   const L = LABELS[language];
   const refuse = (text: string): Omit<Answer, 'timings_ms'> => ({ question, language, answered: false, citations: [], more: [], text });
   if (retrieval.unknownNames.length) return refuse(L.refusalNames(retrieval.unknownNames));
@@ -59,44 +62,20 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   const denseVouches = retrieval.bestDense >= denseRescue && retrieval.bestCoverage >= MIN_COVERAGE / 2;
   if (!retrieval.passages.length || (retrieval.bestCoverage < MIN_COVERAGE && !denseVouches)) return refuse(L.refusal);
 
-  const analyzer = index.lexical.analyzer;
-  const kind = answerKind(question);
-  const sentences = scoreSentences(retrieval, index);
+  const r = reading ?? readQuestion(question, language, retrieval.plan, index);
+  const { kind, unitConcept } = r;
+  const sentences = scoreSentences(retrieval, r);
   if (!sentences.length) return refuse(L.refusal);
   const meta = (docId: string) => index.manifest.documents[docId]?.meta;
-  const questionTerms = new Set(retrieval.plan.concepts.flatMap((c) => c.terms));
-  const termsOf = (word: string) => analyzeWord(word, analyzer);
-  const seenWords = new Map<string, boolean>();
-  const inQuestion = (word: string) => {
-    let v = seenWords.get(word);
-    if (v === undefined) seenWords.set(word, (v = termsOf(word).some((t) => questionTerms.has(t))));
-    return v;
-  };
-  // term → index of the question concept it matches, for the word-position measures below
-  const conceptOfTerm = new Map<string, number>();
-  retrieval.plan.concepts.forEach((c, i) => c.terms.forEach((t) => conceptOfTerm.has(t) || conceptOfTerm.set(t, i)));
 
-  // "Кто такой Ларби Джакта?" asks what the articles say of a person already named: the quotes answer, not a name.
-  const askedAbout = kind === 'person' && WHO_IS.test(question);
   // The direct answer: the best typed candidate among the best sentences. Candidates whose sentences score
   // alike are told apart by nearness to the question's words, then by the article's date (newest first).
-  const unitConcept = kind === 'count' ? conceptOf(retrieval.plan.concepts, countedWord(question), analyzer) : undefined;
-  const head = new Set(headWords(question).flatMap((w) => analyze(w, analyzer, { lang: language })));
   const typed: Array<{ sentence: ScoredSentence; candidate: Typed; score: number }> = [];
-  // "How many … are" asks for the figure as it stands now: prefer one the article states as current.
-  const asksNow = kind === 'count' && !PAST_MARKER.test(question);
   for (const s of sentences) {
     // Below this a sentence cannot give the answer (see `direct` below), so its candidates are not worth finding.
-    if (s.score < sentences[0].score * 0.45 || askedAbout) break;
-    const now = asksNow && NOW_MARKER.test(s.text) ? NOW_BONUS : 0;
-    const candidates = candidatesFor(kind, s.text, { inQuestion, termsOf, unit: unitConcept, head });
-    if (!candidates.length) continue;
-    const asked = questionWords(s, conceptOfTerm);
-    for (const c of candidates) {
-      const near = Math.min(proximity(s, c, asked), 10);
-      // The words just around a name say whose name it is ("председатель Агентства … службы Дархан Жазыкбаев").
-      const support = kind === 'person' || kind === 'organization' || kind === 'place' ? localSupport(s, c, conceptOfTerm) * 0.04 : 0;
-      typed.push({ sentence: s, candidate: c, score: s.score + c.bonus + now + support - near * 0.02 });
+    if (s.score < sentences[0].score * 0.45 || r.askedAbout) break;
+    for (const { candidate, now, support, near } of r.candidatesOf(s)) {
+      typed.push({ sentence: s, candidate, score: s.score + candidate.bonus + now + support - near * 0.02 });
     }
   }
   const years = new Map<string, number>();
@@ -176,16 +155,94 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   };
 }
 
-function scoreSentences(retrieval: Retrieval, index: LoadedIndex): ScoredSentence[] {
+function scoreSentences(retrieval: Retrieval, r: QuestionReading): ScoredSentence[] {
   const maxPassage = retrieval.passages[0]?.score || 1;
   const byKey = new Map<string, ScoredSentence>();
-  const masks = conceptMasks(retrieval.plan);
   retrieval.passages.forEach((sp, rank) => {
-    const p = sp.passage;
+    for (const f of r.sentencesOf(sp.passage)) {
+      let score = 0.65 * f.coverage + 0.25 * f.context + 0.1 * (sp.score / maxPassage);
+      if (f.asks) score -= 0.3; // an interviewer's question is not an answer
+      if (f.words.length < 4) score -= 0.2;
+      const prev = byKey.get(f.key);
+      if (prev && prev.score >= score) continue;
+      byKey.set(f.key, { key: f.key, docId: f.docId, start: f.start, end: f.end, text: f.text, words: f.words, terms: f.terms, coverage: f.coverage, score, passageRank: rank });
+    }
+  });
+  return [...byKey.values()].sort((a, b) => b.score - a.score || a.passageRank - b.passageRank || a.start - b.start);
+}
+
+/** A sentence of a passage as the question sees it, before any ranking. */
+interface SentenceReading {
+  /** `docId:start`: one sentence, whichever passages hold it. */
+  key: string;
+  docId: string;
+  /** Offsets in the article. */
+  start: number;
+  end: number;
+  text: string;
+  words: Array<{ start: number; end: number; terms: string[] }>;
+  terms: Set<string>;
+  coverage: number;
+  /** Coverage counting the sentence before it in the passage too ("Хаб… . Бүгінгі таңда ұйым 42…"). */
+  context: number;
+  /** Ends with a question mark. */
+  asks: boolean;
+}
+
+/** A typed answer found in a sentence, with what places it among the others. */
+interface CandidateReading {
+  candidate: Typed;
+  now: number;
+  support: number;
+  near: number;
+}
+
+/**
+ * What the composer reads from a question: its kind, its concepts, and, per passage and sentence, coverage and
+ * typed candidates. None of it depends on the ranking, so `prepare` can read the likely passages ahead of time
+ * (while the question's vector is being computed) and `compose` then only ranks.
+ */
+export interface QuestionReading {
+  kind: AnswerKind;
+  /** What a count question counts. */
+  unitConcept?: Concept;
+  /** "Кто такой …?": the quotes answer, not a name. */
+  askedAbout: boolean;
+  sentencesOf(p: Passage): SentenceReading[];
+  candidatesOf(s: { key: string; text: string; words: SentenceReading['words'] }): CandidateReading[];
+  /** Reads these passages (and their sentences' candidates) now, for a `compose` to come. */
+  prepare(passages: Passage[]): void;
+}
+
+export function readQuestion(question: string, language: Lang, plan: QueryPlan, index: LoadedIndex): QuestionReading {
+  const analyzer = index.lexical.analyzer;
+  const kind = answerKind(question);
+  const questionTerms = new Set(plan.concepts.flatMap((c) => c.terms));
+  const termsOf = (word: string) => analyzeWord(word, analyzer);
+  const seenWords = new Map<string, boolean>();
+  const inQuestion = (word: string) => {
+    let v = seenWords.get(word);
+    if (v === undefined) seenWords.set(word, (v = termsOf(word).some((t) => questionTerms.has(t))));
+    return v;
+  };
+  // term → index of the question concept it matches, for the word-position measures below
+  const conceptOfTerm = new Map<string, number>();
+  plan.concepts.forEach((c, i) => c.terms.forEach((t) => conceptOfTerm.has(t) || conceptOfTerm.set(t, i)));
+  const askedAbout = kind === 'person' && WHO_IS.test(question);
+  const unitConcept = kind === 'count' ? conceptOf(plan.concepts, countedWord(question), analyzer) : undefined;
+  const head = new Set(headWords(question).flatMap((w) => analyze(w, analyzer, { lang: language })));
+  // "How many … are" asks for the figure as it stands now: prefer one the article states as current.
+  const asksNow = kind === 'count' && !PAST_MARKER.test(question);
+  const masks = conceptMasks(plan);
+
+  const perPassage = new Map<number, SentenceReading[]>();
+  const sentencesOf = (p: Passage): SentenceReading[] => {
+    let out = perPassage.get(p.id);
+    if (out) return out;
+    out = [];
     let prevTerms = new Set<string>();
     let prevMask = 0;
     for (const { start, end, text, words, terms } of analysePassage(index, p).sentences) {
-      // Coverage counting the sentence before it too ("Хаб… . Бүгінгі таңда ұйым 42…") as context.
       let cov: number;
       let ctx: number;
       if (masks) {
@@ -194,20 +251,47 @@ function scoreSentences(retrieval: Retrieval, index: LoadedIndex): ScoredSentenc
         ctx = masks.coverageOf(mask | prevMask);
         prevMask = mask;
       } else {
-        cov = coverage(retrieval.plan, terms);
-        ctx = coverage(retrieval.plan, terms, prevTerms);
+        cov = coverage(plan, terms);
+        ctx = coverage(plan, terms, prevTerms);
         prevTerms = terms;
       }
-      let score = 0.65 * cov + 0.25 * ctx + 0.1 * (sp.score / maxPassage);
-      if (text.trimEnd().endsWith('?')) score -= 0.3; // an interviewer's question is not an answer
-      if (words.length < 4) score -= 0.2;
-      const key = `${p.docId}:${p.start + start}`;
-      const prev = byKey.get(key);
-      if (prev && prev.score >= score) continue;
-      byKey.set(key, { docId: p.docId, start: p.start + start, end: p.start + end, text, words, terms, coverage: cov, score, passageRank: rank });
+      const abs = p.start + start;
+      out.push({ key: `${p.docId}:${abs}`, docId: p.docId, start: abs, end: p.start + end, text, words, terms, coverage: cov, context: ctx, asks: text.trimEnd().endsWith('?') });
     }
-  });
-  return [...byKey.values()].sort((a, b) => b.score - a.score || a.passageRank - b.passageRank || a.start - b.start);
+    perPassage.set(p.id, out);
+    return out;
+  };
+
+  const perSentence = new Map<string, CandidateReading[]>();
+  const candidatesOf = (s: { key: string; text: string; words: SentenceReading['words'] }): CandidateReading[] => {
+    let out = perSentence.get(s.key);
+    if (out) return out;
+    out = [];
+    const candidates = candidatesFor(kind, s.text, { inQuestion, termsOf, unit: unitConcept, head });
+    if (candidates.length) {
+      const now = asksNow && NOW_MARKER.test(s.text) ? NOW_BONUS : 0;
+      const asked = questionWords(s.words, conceptOfTerm);
+      for (const c of candidates) {
+        const near = Math.min(proximity(s.words, c, asked), 10);
+        // The words just around a name say whose name it is ("председатель Агентства … службы Дархан Жазыкбаев").
+        const support = kind === 'person' || kind === 'organization' || kind === 'place' ? localSupport(s.words, c, conceptOfTerm) * 0.04 : 0;
+        out.push({ candidate: c, now, support, near });
+      }
+    }
+    perSentence.set(s.key, out);
+    return out;
+  };
+
+  return {
+    kind,
+    unitConcept,
+    askedAbout,
+    sentencesOf,
+    candidatesOf,
+    prepare(passages) {
+      for (const p of passages) for (const s of sentencesOf(p)) if (!askedAbout) candidatesOf(s);
+    },
+  };
 }
 
 type Typed = Candidate & { bonus: number };
@@ -292,9 +376,8 @@ function conceptOf(concepts: Concept[], word: string | undefined, analyzer: Load
 }
 
 /** Indices of the sentence's words that are words of the question. */
-function questionWords(s: ScoredSentence, conceptOfTerm: Map<string, number>): number[] {
+function questionWords(words: ScoredSentence['words'], conceptOfTerm: Map<string, number>): number[] {
   const out: number[] = [];
-  const words = s.words;
   for (let i = 0; i < words.length; i++) {
     for (const t of words[i].terms) {
       if (conceptOfTerm.has(t)) {
@@ -307,8 +390,7 @@ function questionWords(s: ScoredSentence, conceptOfTerm: Map<string, number>): n
 }
 
 /** Words between a candidate and the nearest word of the question (`asked`: their indices) in its sentence. */
-function proximity(s: ScoredSentence, c: Candidate, asked: number[]): number {
-  const words = s.words;
+function proximity(words: ScoredSentence['words'], c: Candidate, asked: number[]): number {
   // Words are in order and do not overlap: [0, a) end before the candidate starts, [b, n) start after it ends.
   let a = 0;
   while (a < words.length && words[a].end <= c.start) a++;
@@ -324,9 +406,9 @@ function proximity(s: ScoredSentence, c: Candidate, asked: number[]): number {
 }
 
 /** How many of the question's concepts stand in the eight words before or three after a candidate. */
-function localSupport(s: ScoredSentence, c: Candidate, conceptOfTerm: Map<string, number>): number {
-  const before = s.words.filter((w) => w.end <= c.start).slice(-8);
-  const after = s.words.filter((w) => w.start >= c.end).slice(0, 3);
+function localSupport(words: ScoredSentence['words'], c: Candidate, conceptOfTerm: Map<string, number>): number {
+  const before = words.filter((w) => w.end <= c.start).slice(-8);
+  const after = words.filter((w) => w.start >= c.end).slice(0, 3);
   const hit = new Set<number>();
   for (const w of [...before, ...after]) for (const t of w.terms) if (conceptOfTerm.has(t)) hit.add(conceptOfTerm.get(t)!);
   return hit.size;
