@@ -15,11 +15,14 @@ export interface AnalysedSentence {
 
 export interface PassageAnalysis {
   terms: Set<string>;
+  /** The same terms as ids (one numbering per loaded index), ascending: compact to compare passages. */
+  termIds: Int32Array;
   sentences: AnalysedSentence[];
 }
 
 // Questions keep hitting the same passages, and a loaded index never changes: analyse each passage once.
 const caches = new WeakMap<LoadedIndex, Map<number, PassageAnalysis>>();
+const termNumbers = new WeakMap<LoadedIndex, Map<string, number>>();
 const MAX_CACHED = 50_000;
 
 /** Sentences, words and index terms of a passage, as the index analyses them (memoised per loaded index). */
@@ -35,7 +38,17 @@ export function analysePassage(index: LoadedIndex, p: Passage): PassageAnalysis 
     const words = tokenize(text).map((t) => ({ start: t.start, end: t.end, terms: analyze(text.slice(t.start, t.end), analyzer, { lang }) }));
     return { start: span.start, end: span.end, text, words, terms: new Set(words.flatMap((w) => w.terms)) };
   });
-  a = { terms: new Set(sentences.flatMap((s) => [...s.terms])), sentences };
+  const terms = new Set(sentences.flatMap((s) => [...s.terms]));
+  let numbers = termNumbers.get(index);
+  if (!numbers) termNumbers.set(index, (numbers = new Map()));
+  const termIds = new Int32Array(terms.size);
+  let i = 0;
+  for (const t of terms) {
+    let n = numbers.get(t);
+    if (n === undefined) numbers.set(t, (n = numbers.size));
+    termIds[i++] = n;
+  }
+  a = { terms, termIds: termIds.sort(), sentences };
   if (cache.size >= MAX_CACHED) cache.clear();
   cache.set(p.id, a);
   return a;

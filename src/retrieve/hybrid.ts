@@ -29,16 +29,43 @@ const CANDIDATES = 40;
 const SAME_DOC_DISCOUNT = 0.9;
 const NEAR_DUPLICATE = 0.85;
 
-/** The lexical half of retrieval: needs no query vector, so it can run while the model computes one. */
+/**
+ * The lexical half of retrieval: needs no query vector, so it can run while the model computes one. Completed
+ * once (`completeRetrieval` adds to `fused`).
+ */
 export interface LexicalStage {
   plan: QueryPlan;
   hits: LexicalHit[];
+  /** The lexical list's share of the fusion, by passage id. */
+  fused: Map<number, ScoredPassage>;
 }
 
-/** Query planning (with cross-lingual expansion) and the BM25 candidates. */
+/** Query planning (with cross-lingual expansion), the BM25 candidates and their part of the fusion. */
 export function searchLexical(index: LoadedIndex, question: string): LexicalStage {
   const plan = planQuery(question, index.lexical);
-  return { plan, hits: index.lexical.search([...plan.weights.keys()], CANDIDATES, plan.weights) };
+  const hits = index.lexical.search([...plan.weights.keys()], CANDIDATES, plan.weights);
+  const fused = new Map<number, ScoredPassage>();
+  fuse(index, fused, hits, 'lexical');
+  return { plan, hits, fused };
+}
+
+/** Reciprocal rank fusion: each list adds 1 / (k + rank); each passage keeps the rank and score it had in each. */
+function fuse(index: LoadedIndex, fused: Map<number, ScoredPassage>, hits: Array<{ id: number; score: number }>, list: 'lexical' | 'dense'): void {
+  for (let rank = 0; rank < hits.length; rank++) {
+    const h = hits[rank];
+    const passage = index.passages.get(h.id);
+    if (!passage) continue;
+    let e = fused.get(h.id);
+    if (!e) fused.set(h.id, (e = { passage, score: 0 }));
+    e.score += 1 / (RRF_K + rank + 1);
+    if (list === 'lexical') {
+      e.lexicalRank = rank + 1;
+      e.lexicalScore = h.score;
+    } else {
+      e.denseRank = rank + 1;
+      e.denseScore = h.score;
+    }
+  }
 }
 
 /**
@@ -50,30 +77,9 @@ export function retrieve(index: LoadedIndex, question: string, opts: RetrieveOpt
 }
 
 /** `retrieve` from its lexical half: adds the dense hits (with `opts.queryVector`), fuses and picks. */
-export function completeRetrieval(index: LoadedIndex, { plan, hits: lexHits }: LexicalStage, opts: RetrieveOptions): Retrieval {
+export function completeRetrieval(index: LoadedIndex, { plan, hits: lexHits, fused }: LexicalStage, opts: RetrieveOptions): Retrieval {
   const denseHits = index.vectors && opts.queryVector ? index.vectors.search(opts.queryVector, CANDIDATES) : [];
-
-  const fused = new Map<number, ScoredPassage>();
-  // Reciprocal rank fusion: each list adds 1 / (k + rank); each passage keeps the rank and score it had in each.
-  const fuse = (hits: Array<{ id: number; score: number }>, list: 'lexical' | 'dense') => {
-    for (let rank = 0; rank < hits.length; rank++) {
-      const h = hits[rank];
-      const passage = index.passages.get(h.id);
-      if (!passage) continue;
-      let e = fused.get(h.id);
-      if (!e) fused.set(h.id, (e = { passage, score: 0 }));
-      e.score += 1 / (RRF_K + rank + 1);
-      if (list === 'lexical') {
-        e.lexicalRank = rank + 1;
-        e.lexicalScore = h.score;
-      } else {
-        e.denseRank = rank + 1;
-        e.denseScore = h.score;
-      }
-    }
-  };
-  fuse(lexHits, 'lexical');
-  fuse(denseHits, 'dense');
+  fuse(index, fused, denseHits, 'dense');
 
   // With one list only, its own scores say more than ranks: BM25 relative to the best hit.
   if (!denseHits.length && lexHits.length) {
@@ -85,6 +91,7 @@ export function completeRetrieval(index: LoadedIndex, { plan, hits: lexHits }: L
   }
   const ranked = [...fused.values()].sort((a, b) => b.score - a.score || a.passage.id - b.passage.id);
   const termsOf = (p: Passage) => analysePassage(index, p).terms;
+  const termIdsOf = (p: Passage) => analysePassage(index, p).termIds;
 
   // Greedy pick: best adjusted score first; a near-copy of a picked passage (a syndicated article) is dropped.
   const picked: ScoredPassage[] = [];
@@ -101,8 +108,8 @@ export function completeRetrieval(index: LoadedIndex, { plan, hits: lexHits }: L
       }
     });
     const [c] = pool.splice(best, 1);
-    const terms = termsOf(c.passage);
-    if (picked.some((p) => nearDuplicate(termsOf(p.passage), terms))) continue;
+    const ids = termIdsOf(c.passage);
+    if (picked.some((p) => nearDuplicate(termIdsOf(p.passage), ids))) continue;
     picked.push({ ...c, score: c.score });
     perDoc.set(c.passage.docId, (perDoc.get(c.passage.docId) ?? 0) + 1);
   }
@@ -114,15 +121,22 @@ export function completeRetrieval(index: LoadedIndex, { plan, hits: lexHits }: L
   return { plan, passages: picked, bestCoverage, bestDense, unknownNames, mode: denseHits.length ? 'hybrid' : 'lexical' };
 }
 
-/** Jaccard similarity of the term sets ≥ NEAR_DUPLICATE; sets of too different sizes cannot be (|A∩B|/|A∪B| ≤ small/large). */
-function nearDuplicate(a: Set<string>, b: Set<string>): boolean {
-  const [small, large] = a.size < b.size ? [a, b] : [b, a];
-  if (small.size < NEAR_DUPLICATE * large.size) return false;
-  // Enough terms of the smaller set must be in the larger: stop as soon as too many are missing.
-  const union = (inter: number) => a.size + b.size - inter || 1;
+/**
+ * Jaccard similarity of two passages' terms (sorted term ids) ≥ NEAR_DUPLICATE. Sets of too different sizes cannot
+ * be (|A∩B|/|A∪B| ≤ small/large); the merge stops as soon as too many terms are missing.
+ */
+function nearDuplicate(a: Int32Array, b: Int32Array): boolean {
+  const [small, large] = a.length < b.length ? [a, b] : [b, a];
+  if (small.length < NEAR_DUPLICATE * large.length) return false;
+  const maxMissing = small.length - Math.ceil(NEAR_DUPLICATE * large.length - 1e-9);
   let missing = 0;
-  const maxMissing = small.size - Math.ceil(NEAR_DUPLICATE * large.size - 1e-9);
-  for (const t of small) if (!large.has(t) && ++missing > maxMissing) return false;
-  const inter = small.size - missing;
-  return inter / union(inter) >= NEAR_DUPLICATE;
+  let j = 0;
+  for (let i = 0; i < small.length; i++) {
+    const t = small[i];
+    while (j < large.length && large[j] < t) j++;
+    if (j < large.length && large[j] === t) j++;
+    else if (++missing > maxMissing) return false;
+  }
+  const inter = small.length - missing;
+  return inter / (a.length + b.length - inter || 1) >= NEAR_DUPLICATE;
 }
