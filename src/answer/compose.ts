@@ -199,8 +199,7 @@ interface CandidateReading {
 
 /**
  * What the composer reads from a question: its kind, its concepts, and, per passage and sentence, coverage and
- * typed candidates. None of it depends on the ranking, so `prepare` can read the likely passages ahead of time
- * (while the question's vector is being computed) and `compose` then only ranks.
+ * typed candidates (each read once, on first need). None of it depends on the ranking.
  */
 export interface QuestionReading {
   kind: AnswerKind;
@@ -210,8 +209,6 @@ export interface QuestionReading {
   askedAbout: boolean;
   sentencesOf(p: Passage): SentenceReading[];
   candidatesOf(s: { key: string; text: string; words: SentenceReading['words'] }): CandidateReading[];
-  /** Reads these passages (and their sentences' candidates) now, for a `compose` to come. */
-  prepare(passages: Passage[]): void;
 }
 
 export function readQuestion(question: string, language: Lang, plan: QueryPlan, index: LoadedIndex): QuestionReading {
@@ -288,9 +285,6 @@ export function readQuestion(question: string, language: Lang, plan: QueryPlan, 
     askedAbout,
     sentencesOf,
     candidatesOf,
-    prepare(passages) {
-      for (const p of passages) for (const s of sentencesOf(p)) if (!askedAbout) candidatesOf(s);
-    },
   };
 }
 

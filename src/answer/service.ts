@@ -5,7 +5,7 @@ import { currentGeneration, loadIndex, type LoadedIndex } from '../index/store.j
 import { completeRetrieval, searchLexical } from '../retrieve/hybrid.js';
 import { detectLanguage } from '../text/language.js';
 import type { Answer } from '../types.js';
-import { compose, readQuestion } from './compose.js';
+import { compose } from './compose.js';
 
 export const MAX_QUESTION_CHARS = 2000;
 
@@ -99,27 +99,24 @@ export class AnswerService {
     const index = this.index; // a reload mid-question does not change what this question reads
     const embedder = index.vectors ? this.embedder : null;
     const t1 = performance.now();
-    // The question's vector is computed (in the embedder's worker) while the lexical half runs here, and the
-    // passages it found are read for the answer meanwhile: most of them will be among those ranked in the end.
+    // The question's vector is computed (in the embedder's worker) while the lexical half runs here. (Reading the
+    // lexical hits' sentences for the answer meanwhile was tried too: on 2 cores it slowed the model by more than
+    // it saved.)
     const pending = embedder?.embedQuery(question);
     pending?.catch(() => undefined);
     const language = detectLanguage(question);
     const lexical = searchLexical(index, question);
-    const tLexical = performance.now();
-    const reading = readQuestion(question, language, lexical.plan, index);
-    if (pending) reading.prepare(lexical.hits.flatMap((h) => index.passages.get(h.id) ?? []));
     const t2 = performance.now();
     const queryVector = pending ? await this.vectorOr(pending, embedder!) : null;
     const t3 = performance.now();
     const retrieval = completeRetrieval(index, lexical, { k: this.config.TOP_K, queryVector });
     const t4 = performance.now();
-    const answer = compose({ question, language, retrieval, index, denseRescue: this.config.DENSE_RESCUE_SIMILARITY, reading });
+    const answer = compose({ question, language, retrieval, index, denseRescue: this.config.DENSE_RESCUE_SIMILARITY });
     const t5 = performance.now();
     const ms = (a: number, b: number) => Math.round((b - a) * 100) / 100;
-    // embed: from asking for the vector to having it (overlapping the lexical search and the reading of its
-    // passages); retrieve: lexical and dense search with fusion; total: the whole answer, so the parts may add up
-    // to more.
-    return { ...answer, timings_ms: { embed: ms(t1, t3), retrieve: ms(t1, tLexical) + ms(t3, t4), compose: ms(tLexical, t2) + ms(t4, t5), total: ms(t0, t5) } };
+    // embed: from asking for the vector to having it (overlapping the lexical search); retrieve: lexical and dense
+    // search with fusion; total: the whole answer, so the parts may add up to more.
+    return { ...answer, timings_ms: { embed: ms(t1, t3), retrieve: ms(t1, t2) + ms(t3, t4), compose: ms(t4, t5), total: ms(t0, t5) } };
   }
 
   /** The query vector, or null (answering lexical only from then on, with one warning) when the model fails. */

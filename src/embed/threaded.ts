@@ -3,8 +3,9 @@
  * a question's embedding is computed while the main thread does the lexical half of retrieval, and a model call
  * never holds up the bot's other chats.
  *
- * Questions travel through shared memory with Atomics (a wake-up costs ~0.05 ms here, a message ~0.4 ms each way,
- * which was most of what the overlap saved); passages in bulk and everything else go by message.
+ * Questions travel through shared memory with Atomics (a wake-up costs 0.1–0.3 ms here, a message ~0.4 ms each
+ * way, which was most of what the overlap saved); passages in bulk and everything else go by message. Polling for
+ * the answer instead of parking was tried: it slowed the model in the worker as much as it saved.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -23,8 +24,8 @@ export type WorkerReply =
   | { id: number; op: 'error'; message: string };
 
 /**
- * The question channel: Int32 [state, byte length], Float64 when the worker finished (ms since the epoch), then the
- * question (UTF-8) or an error message, then the vector. One question at a time.
+ * The question channel: Int32 [state, byte length], then the question (UTF-8) or an error message, then the
+ * vector. One question at a time.
  */
 export const CHANNEL = {
   IDLE: 0,
@@ -35,18 +36,13 @@ export const CHANNEL = {
   GONE: 4,
   STATE: 0,
   LENGTH: 1,
-  FINISHED_OFFSET: 8,
-  TEXT_OFFSET: 16,
+  TEXT_OFFSET: 8,
   TEXT_BYTES: 64 * 1024,
   vectorOffset: () => CHANNEL.TEXT_OFFSET + CHANNEL.TEXT_BYTES,
 } as const;
 
 type Options = LoadEmbedderOptions;
 
-/** Polling starts at this share of the time a question usually takes (questions differ in length)… */
-const SPIN_FROM = 0.75;
-/** …and stops at this share, if the vector has not come (the thread then parks until it does). */
-const SPIN_UNTIL = 1.5;
 
 /**
  * ONNX Runtime threads for a question: one core is left to the main thread, which searches meanwhile, and a
@@ -104,13 +100,10 @@ class ThreadedEmbedder implements Embedder {
   private readonly control: Int32Array;
   private readonly bytes: Uint8Array;
   private readonly vector: Float32Array;
-  private readonly finished: Float64Array;
   /** Questions wait their turn for the channel. */
   private turn: Promise<unknown> = Promise.resolve();
   /** Questions asked and not answered yet. */
   private waiting = 0;
-  /** How long a question takes, smoothed (0 until the first one). */
-  private expectedMs = 0;
 
   constructor(
     private readonly worker: Worker,
@@ -121,7 +114,6 @@ class ThreadedEmbedder implements Embedder {
     this.control = new Int32Array(buffer, 0, 2);
     this.bytes = new Uint8Array(buffer, CHANNEL.TEXT_OFFSET, CHANNEL.TEXT_BYTES);
     this.vector = new Float32Array(buffer, CHANNEL.vectorOffset(), dim);
-    this.finished = new Float64Array(buffer, CHANNEL.FINISHED_OFFSET, 1);
     worker.postMessage({ op: 'channel', buffer } satisfies WorkerRequest);
     // Not a reason to keep the process alive: a bot or CLI exits when its own work is done.
     worker.unref();
@@ -170,21 +162,17 @@ class ThreadedEmbedder implements Embedder {
     if (read !== text.length) return (await this.message({ op: 'query', text }))[0];
     const c = this.control;
     Atomics.store(c, CHANNEL.LENGTH, written);
-    const t0 = performance.now();
     Atomics.store(c, CHANNEL.STATE, CHANNEL.ASKED);
     Atomics.notify(c, CHANNEL.STATE);
     // Waiting on shared memory does not keep the process alive; the worker does, while it has a question.
     this.worker.ref();
     try {
-      await this.awaitAnswer(t0);
+      await this.awaitAnswer();
     } finally {
       this.worker.unref();
     }
     const state = Atomics.load(c, CHANNEL.STATE);
     if (state === CHANNEL.DONE) {
-      // When the worker finished, not when this thread noticed: a late wake-up must not push the next wait later.
-      const took = this.finished[0] - performance.timeOrigin - t0;
-      this.expectedMs = this.expectedMs ? 0.8 * this.expectedMs + 0.2 * took : took;
       const v = this.vector.slice();
       Atomics.store(c, CHANNEL.STATE, CHANNEL.IDLE);
       return v;
@@ -197,21 +185,12 @@ class ThreadedEmbedder implements Embedder {
     throw this.dead ?? new Error('the embedding worker stopped');
   }
 
-  /**
-   * Waits for the worker's answer: parked until shortly before it is expected, then polling. A parked thread
-   * takes 0.2–0.9 ms to wake on a virtual machine (as long as the lexical search it was meant to hide); the
-   * polling holds a core that is idle anyway for ~2 ms a question.
-   */
-  private async awaitAnswer(t0: number): Promise<void> {
+  /** Waits for the worker's answer without blocking this thread's event loop. */
+  private async awaitAnswer(): Promise<void> {
     const c = this.control;
-    const spinFrom = t0 + this.expectedMs * SPIN_FROM;
-    const giveUp = t0 + this.expectedMs * SPIN_UNTIL;
     while (Atomics.load(c, CHANNEL.STATE) === CHANNEL.ASKED) {
-      const now = performance.now();
-      if (now < spinFrom || now > giveUp) {
-        const w = Atomics.waitAsync(c, CHANNEL.STATE, CHANNEL.ASKED, now < spinFrom ? spinFrom - now : Infinity);
-        if (w.async) await w.value;
-      }
+      const w = Atomics.waitAsync(c, CHANNEL.STATE, CHANNEL.ASKED);
+      if (w.async) await w.value;
     }
   }
 

@@ -11,7 +11,6 @@ async function serveChannel(embedder: Embedder, buffer: SharedArrayBuffer): Prom
   const c = new Int32Array(buffer, 0, 2);
   const bytes = new Uint8Array(buffer, CHANNEL.TEXT_OFFSET, CHANNEL.TEXT_BYTES);
   const vector = new Float32Array(buffer, CHANNEL.vectorOffset(), embedder.dim);
-  const finished = new Float64Array(buffer, CHANNEL.FINISHED_OFFSET, 1);
   for (;;) {
     const state = Atomics.load(c, CHANNEL.STATE);
     if (state === CHANNEL.GONE) return;
@@ -31,7 +30,6 @@ async function serveChannel(embedder: Embedder, buffer: SharedArrayBuffer): Prom
       Atomics.store(c, CHANNEL.LENGTH, written);
       outcome = CHANNEL.FAILED;
     }
-    finished[0] = performance.timeOrigin + performance.now();
     Atomics.store(c, CHANNEL.STATE, outcome);
     Atomics.notify(c, CHANNEL.STATE);
   }
