@@ -95,23 +95,31 @@ export function completeRetrieval(index: LoadedIndex, { plan, hits: lexHits, fus
 
   // Greedy pick: best adjusted score first; a near-copy of a picked passage (a syndicated article) is dropped.
   const picked: ScoredPassage[] = [];
+  const pickedIds: Int32Array[] = [];
   const perDoc = new Map<string, number>();
   const pool = ranked.slice(0, CANDIDATES);
+  // Each candidate's discount for the passages already picked from its document (updated as they are picked).
+  const discount = pool.map(() => 1);
   while (picked.length < opts.k && pool.length) {
     let best = -1;
     let bestScore = -Infinity;
-    pool.forEach((c, i) => {
-      const s = c.score * SAME_DOC_DISCOUNT ** (perDoc.get(c.passage.docId) ?? 0);
+    for (let i = 0; i < pool.length; i++) {
+      const s = pool[i].score * discount[i];
       if (s > bestScore) {
         bestScore = s;
         best = i;
       }
-    });
+    }
     const [c] = pool.splice(best, 1);
+    discount.splice(best, 1);
     const ids = termIdsOf(c.passage);
-    if (picked.some((p) => nearDuplicate(termIdsOf(p.passage), ids))) continue;
+    if (pickedIds.some((p) => nearDuplicate(p, ids))) continue;
     picked.push({ ...c, score: c.score });
-    perDoc.set(c.passage.docId, (perDoc.get(c.passage.docId) ?? 0) + 1);
+    pickedIds.push(ids);
+    const n = (perDoc.get(c.passage.docId) ?? 0) + 1;
+    perDoc.set(c.passage.docId, n);
+    const d = SAME_DOC_DISCOUNT ** n;
+    for (let i = 0; i < pool.length; i++) if (pool[i].passage.docId === c.passage.docId) discount[i] = d;
   }
 
   let bestCoverage = 0;

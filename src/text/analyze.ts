@@ -157,16 +157,17 @@ any some all each every other also only just very more most less least one ones 
 );
 
 // Answers analyse the words of the sentences they read one by one, and the same words keep coming back.
-const wordTermsCache = new Map<string, readonly string[]>();
+const wordTermsCache = new Map<AnalyzerName, Map<string, readonly string[]>>();
 const WORD_TERMS_MAX = 100_000;
 
 /** `analyze(word, analyzer)` remembered: for single words (and short phrases) read again and again. Shared, read-only. */
 export function analyzeWord(word: string, analyzer: AnalyzerName): readonly string[] {
-  const key = analyzer + '\u0000' + word;
-  let out = wordTermsCache.get(key);
+  let cache = wordTermsCache.get(analyzer);
+  if (!cache) wordTermsCache.set(analyzer, (cache = new Map()));
+  let out = cache.get(word);
   if (out === undefined) {
-    if (wordTermsCache.size >= WORD_TERMS_MAX) wordTermsCache.clear();
-    wordTermsCache.set(key, (out = analyze(word, analyzer)));
+    if (cache.size >= WORD_TERMS_MAX) cache.clear();
+    cache.set(word, (out = analyze(word, analyzer)));
   }
   return out;
 }
