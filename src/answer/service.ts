@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { Config } from '../config.js';
 import type { Embedder } from '../embed/embedder.js';
-import { currentGeneration, loadIndex, type LoadedIndex } from '../index/store.js';
+import { currentGeneration, loadIndex, readManifest, type LoadedIndex } from '../index/store.js';
 import { completeRetrieval, searchLexical } from '../retrieve/hybrid.js';
 import { detectLanguage } from '../text/language.js';
 import type { Answer } from '../types.js';
@@ -57,9 +57,22 @@ export class AnswerService {
   ) {}
 
   static async open(config: Config, opts: ServiceOptions = {}): Promise<AnswerService> {
-    const index = await loadIndex(config.INDEX_DIR);
+    // The model (in its worker) loads while the index does: the first answer waits for the slower of the two.
+    const head = await readManifest(config.INDEX_DIR);
+    const model = head?.manifest.model;
+    const early = model && opts.getEmbedder ? opts.getEmbedder(model.id, model.dtype) : null;
+    early?.catch(() => undefined);
+    let index: LoadedIndex;
+    try {
+      index = await loadIndex(config.INDEX_DIR);
+    } catch (e) {
+      void early?.then((got) => got.embedder?.dispose(), () => undefined);
+      throw e;
+    }
     const s = new AnswerService(config, index, opts);
-    await s.ensureEmbedder(index);
+    const same = model && index.manifest.model && model.id === index.manifest.model.id && model.dtype === index.manifest.model.dtype;
+    if (early && !same) void early.then((got) => got.embedder?.dispose(), () => undefined);
+    await s.ensureEmbedder(index, same ? early ?? undefined : undefined);
     return s;
   }
 
@@ -72,12 +85,13 @@ export class AnswerService {
     return !!(this.index.vectors && this.embedder);
   }
 
-  private async ensureEmbedder(index: LoadedIndex): Promise<void> {
+  /** Loads (or takes from `loading`, already asked for this index's model) the embedder the index needs. */
+  private async ensureEmbedder(index: LoadedIndex, loading?: ReturnType<NonNullable<ServiceOptions['getEmbedder']>>): Promise<void> {
     const m = index.manifest.model;
     if (!m || !this.opts.getEmbedder) return;
     const key = `${m.id}|${m.dtype}`;
     if (this.embedderModel === key) return;
-    const got = await this.opts.getEmbedder(m.id, m.dtype);
+    const got = await (loading ?? this.opts.getEmbedder(m.id, m.dtype));
     if (got.embedder && got.embedder.dim === m.dim) {
       await this.embedder?.dispose();
       this.embedder = got.embedder;
