@@ -28,18 +28,9 @@ const PAST_MARKER =
 const MAX_QUOTE_CHARS = 320;
 
 /** A sentence of a retrieved passage, scored against the question. */
-interface ScoredSentence {
-  key: string;
-  docId: string;
-  /** Offsets in the article. */
-  start: number;
-  end: number;
-  text: string;
-  /** Its words, offsets relative to `text`, with their index terms. */
-  words: Array<{ start: number; end: number; terms: string[] }>;
-  terms: Set<string>;
-  coverage: number;
+interface ScoredSentence extends SentenceReading {
   score: number;
+  /** Rank of the (best) passage it came from. */
   passageRank: number;
 }
 
@@ -165,7 +156,7 @@ function scoreSentences(retrieval: Retrieval, r: QuestionReading): ScoredSentenc
       if (f.words.length < 4) score -= 0.2;
       const prev = byKey.get(f.key);
       if (prev && prev.score >= score) continue;
-      byKey.set(f.key, { key: f.key, docId: f.docId, start: f.start, end: f.end, text: f.text, words: f.words, terms: f.terms, coverage: f.coverage, score, passageRank: rank });
+      byKey.set(f.key, { ...f, score, passageRank: rank });
     }
   });
   return [...byKey.values()].sort((a, b) => b.score - a.score || a.passageRank - b.passageRank || a.start - b.start);
@@ -180,6 +171,7 @@ interface SentenceReading {
   start: number;
   end: number;
   text: string;
+  /** Its words, offsets relative to `text`, with their index terms. */
   words: Array<{ start: number; end: number; terms: string[] }>;
   terms: Set<string>;
   coverage: number;
