@@ -41,9 +41,6 @@ export const CHANNEL = {
   vectorOffset: () => CHANNEL.TEXT_OFFSET + CHANNEL.TEXT_BYTES,
 } as const;
 
-type Options = LoadEmbedderOptions;
-
-
 /**
  * ONNX Runtime threads for a question: one core is left to the main thread, which searches meanwhile, and a
  * forward pass over a question's few tokens gains nothing from a second thread (on 2 cores: one thread 5.8 ms,
@@ -58,7 +55,7 @@ export function questionThreads(): number {
  * Loads the model in a worker thread; resolves like `loadEmbedder` once the worker has it (or could not get it).
  * Threads default to `questionThreads()`: the worker is meant for questions, not for indexing in bulk.
  */
-export function loadThreadedEmbedder(opts: Options): Promise<EmbedderLoad> {
+export function loadThreadedEmbedder(opts: LoadEmbedderOptions): Promise<EmbedderLoad> {
   const { onDownloadProgress, ...rest } = opts;
   const workerOpts = { ...rest, threads: rest.threads ?? questionThreads() };
   let worker: Worker;
