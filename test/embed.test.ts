@@ -317,6 +317,10 @@ describe('in a worker thread', () => {
       const local = await embedder.embedPassages(TEXTS);
       ps.forEach((v, i) => expect(maxAbsDiff(v, local[i])).toBe(0));
       expect(seen.at(-1)).toBe(TEXTS.length);
+      // A text longer than the shared channel holds goes by message, with the same result.
+      const long = TEXTS[4].repeat(400);
+      expect(long.length).toBeGreaterThan(64 * 1024);
+      expect(maxAbsDiff(await w.embedQuery(long), await embedder.embedQuery(long))).toBe(0);
     } finally {
       await w.dispose();
     }
