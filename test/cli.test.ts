@@ -24,11 +24,29 @@ describe('command line', () => {
   });
   afterAll(() => ws.cleanup());
 
-  it('ask before any index says to run npm run index', () => {
-    const r = run(ws, 'ask.ts', ['Сколько стран входит в хаб?']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/npm run index/);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
+  it('ask on a fresh checkout builds the index first (progress on stderr), then answers', async () => {
+    const fresh = await makeWorkspace();
+    try {
+      const r = run(fresh, 'ask.ts', ['--json', 'Сколько стран входит в хаб?']);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/building it from/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(JSON.parse(r.stdout.trim())).toMatchObject({ answered: true, answer: expect.stringMatching(/^43 страны-участницы/) });
+    } finally {
+      fresh.cleanup();
+    }
+  });
+
+  it('ask with no articles folder either says so in one line', async () => {
+    const bare = await makeWorkspace({ seeds: false });
+    try {
+      const r = run(bare, 'ask.ts', ['Сколько стран входит в хаб?'], { env: { SEEDS_DIR: path.join(bare.root, 'no-such-folder') } });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/no-such-folder/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      bare.cleanup();
+    }
   });
 
   it('index --json ends with the summary object; a second run re-embeds nothing and says so', () => {

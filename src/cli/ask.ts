@@ -84,7 +84,8 @@ runMain(async () => {
       throw e;
     }
   }
-  const service = await openService(config, { quiet: false });
+  // Like chat: the first question on a fresh checkout builds the index (progress on stderr, stdout stays the answer).
+  const service = await openService(config, { buildIfMissing: true });
   try {
     if (args.file) return await answerFile(service, args.file);
     const a = await service.ask(args.question!);
