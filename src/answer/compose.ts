@@ -41,11 +41,9 @@ export interface ComposeInput {
   index: LoadedIndex;
   /** Cosine similarity above which a dense hit alone (with some lexical support) counts as evidence. */
   denseRescue?: number;
-  /** The question as read before (see `readQuestion`), with what it has prepared; read here otherwise. */
-  reading?: QuestionReading;
 }
 
-export function compose({ question, language, retrieval, index, denseRescue = 1.1, reading }: ComposeInput): Omit<Answer, 'timings_ms'> {
+export function compose({ question, language, retrieval, index, denseRescue = 1.1 }: ComposeInput): Omit<Answer, 'timings_ms'> {
   const L = LABELS[language];
   const refuse = (text: string): Omit<Answer, 'timings_ms'> => ({ question, language, answered: false, citations: [], more: [], text });
   if (retrieval.unknownNames.length) return refuse(L.refusalNames(retrieval.unknownNames));
@@ -53,7 +51,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   const denseVouches = retrieval.bestDense >= denseRescue && retrieval.bestCoverage >= MIN_COVERAGE / 2;
   if (!retrieval.passages.length || (retrieval.bestCoverage < MIN_COVERAGE && !denseVouches)) return refuse(L.refusal);
 
-  const r = reading ?? readQuestion(question, language, retrieval.plan, index);
+  const r = readQuestion(question, language, retrieval.plan, index);
   const { kind, unitConcept } = r;
   const sentences = scoreSentences(retrieval, r);
   if (!sentences.length) return refuse(L.refusal);
@@ -193,7 +191,7 @@ interface CandidateReading {
  * What the composer reads from a question: its kind, its concepts, and, per passage and sentence, coverage and
  * typed candidates (each read once, on first need). None of it depends on the ranking.
  */
-export interface QuestionReading {
+interface QuestionReading {
   kind: AnswerKind;
   /** What a count question counts. */
   unitConcept?: Concept;
@@ -203,7 +201,7 @@ export interface QuestionReading {
   candidatesOf(s: { key: string; text: string; words: SentenceReading['words'] }): CandidateReading[];
 }
 
-export function readQuestion(question: string, language: Lang, plan: QueryPlan, index: LoadedIndex): QuestionReading {
+function readQuestion(question: string, language: Lang, plan: QueryPlan, index: LoadedIndex): QuestionReading {
   const analyzer = index.lexical.analyzer;
   const kind = answerKind(question);
   const questionTerms = new Set(plan.concepts.flatMap((c) => c.terms));
