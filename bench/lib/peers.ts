@@ -10,7 +10,7 @@ import { MemoryVectorStore } from '@langchain/classic/vectorstores/memory';
 import { Document } from '@langchain/core/documents';
 import { Embeddings } from '@langchain/core/embeddings';
 import { create, insertMultiple, search as oramaSearch } from '@orama/orama';
-import MiniSearch from 'minisearch';
+import MiniSearch, { type Options } from 'minisearch';
 import type { LoadedIndex } from '../../src/index/store.js';
 import { analyze } from '../../src/text/analyze.js';
 import type { Passage } from '../../src/types.js';
@@ -28,12 +28,13 @@ export interface DensePeer {
   search(vector: Float32Array, k: number): Promise<number[]>;
 }
 
-export async function miniSearchPeer(passages: Passage[]): Promise<LexicalPeer> {
+/** A MiniSearch index of the passages under `name`, built with `options` (fields and ids are the same for all). */
+function miniSearchOver(name: string, passages: Passage[], options: Omit<Options<{ id: number; text: string }>, 'fields' | 'idField'> = {}): LexicalPeer {
   const t0 = performance.now();
-  const ms = new MiniSearch<{ id: number; text: string }>({ fields: ['text'], idField: 'id' });
+  const ms = new MiniSearch<{ id: number; text: string }>({ fields: ['text'], idField: 'id', ...options });
   ms.addAll(passages.map((p) => ({ id: p.id, text: p.text })));
   return {
-    name: 'minisearch',
+    name,
     buildMs: performance.now() - t0,
     search: (q, k) =>
       ms
@@ -43,26 +44,17 @@ export async function miniSearchPeer(passages: Passage[]): Promise<LexicalPeer> 
   };
 }
 
+export async function miniSearchPeer(passages: Passage[]): Promise<LexicalPeer> {
+  return miniSearchOver('minisearch', passages);
+}
+
 /** MiniSearch with citebot's analyzer (stemming, stopwords): the engine compared, not the text analysis. */
 export async function miniSearchStemPeer(passages: Passage[], analyzer: LoadedIndex['lexical']['analyzer']): Promise<LexicalPeer> {
-  const t0 = performance.now();
-  const ms = new MiniSearch<{ id: number; text: string }>({
-    fields: ['text'],
-    idField: 'id',
+  return miniSearchOver('minisearch_citebot_analyzer', passages, {
     tokenize: (text) => analyze(text, analyzer),
     processTerm: (t) => t,
     searchOptions: { tokenize: (q) => analyze(q, analyzer, { dropStopwords: true }), processTerm: (t) => t },
   });
-  ms.addAll(passages.map((p) => ({ id: p.id, text: p.text })));
-  return {
-    name: 'minisearch_citebot_analyzer',
-    buildMs: performance.now() - t0,
-    search: (q, k) =>
-      ms
-        .search(q)
-        .slice(0, k)
-        .map((r) => r.id as number),
-  };
 }
 
 export async function oramaPeer(passages: Passage[]): Promise<LexicalPeer> {
