@@ -326,6 +326,30 @@ describe('in a worker thread', () => {
     await expect(w.embedQuery('x')).rejects.toThrow(/disposed/);
   });
 
+  it('hands the vector over without an event-loop turn when waited for, and still reads messages after idling', async () => {
+    const r = await loadThreadedEmbedder({ ...model, dtype: 'q8', batchSize: 3, allowDownload: false });
+    if (!r.ok) throw new Error(r.reason);
+    const w = r.embedder;
+    try {
+      for (const t of TEXTS) {
+        const pending = w.embedQuery(t);
+        w.awaitQuery!(10_000);
+        let turned = false;
+        setImmediate(() => (turned = true));
+        const v = await pending;
+        expect(turned).toBe(false);
+        expect(maxAbsDiff(v, await embedder.embedQuery(t))).toBe(0);
+      }
+      // Idle, the worker blocks on the channel; a message (passages) wakes it, not its one-second backstop.
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = performance.now();
+      await w.embedPassages(TEXTS.slice(0, 2));
+      expect(performance.now() - t0).toBeLessThan(600);
+    } finally {
+      await w.dispose();
+    }
+  });
+
   it('reports a missing model like the main-thread loader, in one line', async () => {
     const r = await loadThreadedEmbedder({ modelId: 'nobody/no-such-model', modelsDir: tmp, dtype: 'q8', batchSize: 4, allowDownload: false });
     expect(r.ok).toBe(false);

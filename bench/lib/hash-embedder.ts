@@ -76,5 +76,9 @@ export class ModelCostHashEmbedder implements Embedder {
     return hashVector('query: ' + text, this.dim);
   }
 
+  awaitQuery(maxMs: number): void {
+    this.model.awaitQuery?.(maxMs);
+  }
+
   async dispose(): Promise<void> {}
 }

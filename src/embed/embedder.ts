@@ -26,6 +26,11 @@ export interface Embedder {
   embedPassages(texts: string[], onProgress?: (done: number, total: number) => void): Promise<Float32Array[]>;
   /** Prefixed with "query: ". */
   embedQuery(text: string): Promise<Float32Array>;
+  /**
+   * For an embedder that computes off this thread: blocks (at most `maxMs`) until the question asked last has its
+   * vector, so that awaiting it resumes without an event-loop wake-up.
+   */
+  awaitQuery?(maxMs: number): void;
   dispose(): Promise<void>;
 }
 
