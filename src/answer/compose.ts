@@ -1,4 +1,4 @@
-import { analysePassage } from '../index/analysis.js';
+import { analysePassage, type PassageAnalysis } from '../index/analysis.js';
 import type { LoadedIndex } from '../index/store.js';
 import type { Retrieval } from '../retrieve/hybrid.js';
 import { conceptMasks, coverage, type Concept, type QueryPlan } from '../retrieve/query.js';
@@ -26,6 +26,11 @@ const NOW_MARKER =
 const PAST_MARKER =
   /(изначально|первоначально|сначала|при создании|в начале|initially|originally|at first|when .* (founded|created|established)|алғашында|бастапқыда|алғаш|(?<!\p{N})(19|20)\d\d(?!\p{N}))/iu;
 const MAX_QUOTE_CHARS = 320;
+/** A sentence below this share of the best one's score gives no answer; a quote needs QUOTE_SHARE of the answer's. */
+const ANSWER_SHARE = 0.45;
+const QUOTE_SHARE = 0.7;
+/** Below this share of the best score, no step reads a sentence. */
+const KEEP_SHARE = ANSWER_SHARE * QUOTE_SHARE;
 
 /** A sentence of a retrieved passage, scored against the question. */
 interface ScoredSentence extends SentenceReading {
@@ -62,7 +67,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   const typed: Array<{ sentence: ScoredSentence; candidate: Typed; score: number }> = [];
   for (const s of sentences) {
     // Below this a sentence cannot give the answer (see `direct` below), so its candidates are not worth finding.
-    if (s.score < sentences[0].score * 0.45 || r.askedAbout) break;
+    if (s.score < sentences[0].score * ANSWER_SHARE || r.askedAbout) break;
     for (const { candidate, now, support, near } of r.candidatesOf(s)) {
       typed.push({ sentence: s, candidate, score: s.score + candidate.bonus + now + support - near * 0.02 });
     }
@@ -77,7 +82,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
     Math.abs(a.score - b.score) > TIE ? b.score - a.score : yearOf(b.sentence.docId) - yearOf(a.sentence.docId) || b.score - a.score;
   typed.sort(newestFirst);
   // A typed candidate from a sentence far weaker than the best is not the answer.
-  const direct = typed.find((t) => t.sentence.score >= sentences[0].score * (t.candidate.bonus >= UNIT_BONUS ? 0.45 : 0.6));
+  const direct = typed.find((t) => t.sentence.score >= sentences[0].score * (t.candidate.bonus >= UNIT_BONUS ? ANSWER_SHARE : 0.6));
 
   // Quotes: the direct answer's sentence (or the best one), then the best of other documents.
   const first = direct?.sentence ?? sentences[0];
@@ -85,8 +90,8 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   for (const s of sentences) {
     if (quotes.length >= MAX_QUOTES) break;
     if (quotes.some((q) => q.docId === s.docId && overlaps(q, s))) continue;
-    if (s.score < first.score * 0.7 || s.coverage < 0.35) continue;
-    if (quotes.some((q) => q.docId === s.docId) && sentences.some((o) => !quotes.some((q) => q.docId === o.docId) && o.score >= first.score * 0.7)) continue;
+    if (s.score < first.score * QUOTE_SHARE || s.coverage < 0.35) continue;
+    if (quotes.some((q) => q.docId === s.docId) && sentences.some((o) => !quotes.some((q) => q.docId === o.docId) && o.score >= first.score * QUOTE_SHARE)) continue;
     quotes.push(s);
   }
 
@@ -146,22 +151,37 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
 
 function scoreSentences(retrieval: Retrieval, r: QuestionReading): ScoredSentence[] {
   const maxPassage = retrieval.passages[0]?.score || 1;
-  const byKey = new Map<string, ScoredSentence>();
-  retrieval.passages.forEach((sp, rank) => {
-    for (const f of r.sentencesOf(sp.passage)) {
-      let score = 0.65 * f.coverage + 0.25 * f.context + 0.1 * (sp.score / maxPassage);
+  const read = retrieval.passages.map((sp) => r.sentencesOf(sp.passage));
+  const scores = read.map(({ facts, coverage, context }, rank) => {
+    const passageShare = 0.1 * (retrieval.passages[rank].score / maxPassage);
+    return facts.map((f, i) => {
+      let score = 0.65 * coverage[i] + 0.25 * context[i] + passageShare;
       if (f.asks) score -= 0.3; // an interviewer's question is not an answer
       if (f.words.length < 4) score -= 0.2;
+      return score;
+    });
+  });
+  // Only sentences that some later step could use are kept (and copied): most score far below the best.
+  let best = -Infinity;
+  for (const xs of scores) for (const x of xs) if (x > best) best = x;
+  const floor = best > 0 ? best * KEEP_SHARE : -Infinity;
+  const byKey = new Map<string, ScoredSentence>();
+  read.forEach(({ facts, coverage, context }, rank) => {
+    facts.forEach((f, i) => {
+      const score = scores[rank][i];
+      if (score < floor) return;
       const prev = byKey.get(f.key);
-      if (prev && prev.score >= score) continue;
-      byKey.set(f.key, { ...f, score, passageRank: rank });
-    }
+      if (prev && prev.score >= score) return;
+      // Spelled out: a spread with added fields makes a slow (dictionary) object, ~4 µs a sentence here.
+      const { key, docId, start, end, text, words, terms, asks } = f;
+      byKey.set(key, { key, docId, start, end, text, words, terms, asks, coverage: coverage[i], context: context[i], score, passageRank: rank });
+    });
   });
   return [...byKey.values()].sort((a, b) => b.score - a.score || a.passageRank - b.passageRank || a.start - b.start);
 }
 
-/** A sentence of a passage as the question sees it, before any ranking. */
-interface SentenceReading {
+/** A sentence of a passage, whatever the question (read once per passage analysis). */
+interface SentenceFacts {
   /** `docId:start`: one sentence, whichever passages hold it. */
   key: string;
   docId: string;
@@ -172,11 +192,43 @@ interface SentenceReading {
   /** Its words, offsets relative to `text`, with their index terms. */
   words: Array<{ start: number; end: number; terms: string[] }>;
   terms: Set<string>;
+  /** Ends with a question mark. */
+  asks: boolean;
+}
+
+/** A sentence as the question sees it, before any ranking. */
+interface SentenceReading extends SentenceFacts {
   coverage: number;
   /** Coverage counting the sentence before it in the passage too ("Хаб… . Бүгінгі таңда ұйым 42…"). */
   context: number;
-  /** Ends with a question mark. */
-  asks: boolean;
+}
+
+/** A passage's sentences and, for each, its coverage of the question's concepts without and with the one before. */
+interface PassageReading {
+  facts: SentenceFacts[];
+  coverage: number[];
+  context: number[];
+}
+
+const factsCache = new WeakMap<PassageAnalysis, SentenceFacts[]>();
+
+function sentenceFacts(index: LoadedIndex, p: Passage): SentenceFacts[] {
+  const analysis = analysePassage(index, p);
+  let facts = factsCache.get(analysis);
+  if (!facts) {
+    facts = analysis.sentences.map(({ start, end, text, words, terms }) => ({
+      key: `${p.docId}:${p.start + start}`,
+      docId: p.docId,
+      start: p.start + start,
+      end: p.start + end,
+      text,
+      words,
+      terms,
+      asks: text.trimEnd().endsWith('?'),
+    }));
+    factsCache.set(analysis, facts);
+  }
+  return facts;
 }
 
 /** A typed answer found in a sentence, with what places it among the others. */
@@ -197,7 +249,7 @@ interface QuestionReading {
   unitConcept?: Concept;
   /** "Кто такой …?": the quotes answer, not a name. */
   askedAbout: boolean;
-  sentencesOf(p: Passage): SentenceReading[];
+  sentencesOf(p: Passage): PassageReading;
   candidatesOf(s: { key: string; text: string; words: SentenceReading['words'] }): CandidateReading[];
 }
 
@@ -222,30 +274,28 @@ function readQuestion(question: string, language: Lang, plan: QueryPlan, index: 
   const asksNow = kind === 'count' && !PAST_MARKER.test(question);
   const masks = conceptMasks(plan);
 
-  const perPassage = new Map<number, SentenceReading[]>();
-  const sentencesOf = (p: Passage): SentenceReading[] => {
+  const perPassage = new Map<number, PassageReading>();
+  const sentencesOf = (p: Passage): PassageReading => {
     let out = perPassage.get(p.id);
     if (out) return out;
-    out = [];
+    const facts = sentenceFacts(index, p);
+    const cov = new Array<number>(facts.length);
+    const ctx = new Array<number>(facts.length);
     let prevTerms = new Set<string>();
     let prevMask = 0;
-    for (const { start, end, text, words, terms } of analysePassage(index, p).sentences) {
-      let cov: number;
-      let ctx: number;
+    facts.forEach(({ terms }, i) => {
       if (masks) {
         const mask = masks.maskOf(terms);
-        cov = masks.coverageOf(mask);
-        ctx = masks.coverageOf(mask | prevMask);
+        cov[i] = masks.coverageOf(mask);
+        ctx[i] = masks.coverageOf(mask | prevMask);
         prevMask = mask;
       } else {
-        cov = coverage(plan, terms);
-        ctx = coverage(plan, terms, prevTerms);
+        cov[i] = coverage(plan, terms);
+        ctx[i] = coverage(plan, terms, prevTerms);
         prevTerms = terms;
       }
-      const abs = p.start + start;
-      out.push({ key: `${p.docId}:${abs}`, docId: p.docId, start: abs, end: p.start + end, text, words, terms, coverage: cov, context: ctx, asks: text.trimEnd().endsWith('?') });
-    }
-    perPassage.set(p.id, out);
+    });
+    perPassage.set(p.id, (out = { facts, coverage: cov, context: ctx }));
     return out;
   };
 
@@ -280,6 +330,11 @@ function readQuestion(question: string, language: Lang, plan: QueryPlan, index: 
 
 type Typed = Candidate & { bonus: number };
 
+/** A candidate with its bonus (spelled out, not spread: see `scoreSentences`); a count may reach its counted word. */
+function typedOf(c: Candidate, bonus: number, end = c.end, text = c.text): Typed {
+  return { text, start: c.start, end, value: c.value, bonus };
+}
+
 /** Words that make a capitalised phrase the name of an organisation. */
 const ORG_HINT =
   /(programme|program|organi[sz]ation|administration|government|department|agency|bank|union|nations|fund|institute|academy|association|council|ministry|commission|forum|foundation|university|centre|center|office|программ|организац|агентств|банк|союз|фонд|институт|академи|ассоциаци|совет|министерств|комисси|университет|центр|администрац|правительств|департамент|ұйым|агенттік|қор|академия|кеңес|министрлік)/i;
@@ -307,27 +362,27 @@ function candidatesFor(kind: AnswerKind, sentence: string, { inQuestion, termsOf
         .map((n) => {
           const k = unit ? unitIndex(n, unit, termsOf) : -1;
           // Show the number up to the counted word: "42 қатысушы ел", "35 наиболее развитых стран".
-          return k < 0 ? { ...n, bonus: 0.02 } : { ...n, end: n.unitEnds[k], text: sentence.slice(n.start, n.unitEnds[k]), bonus: UNIT_BONUS };
+          return k < 0 ? typedOf(n, 0.02) : typedOf(n, UNIT_BONUS, n.unitEnds[k], sentence.slice(n.start, n.unitEnds[k]));
         });
     case 'year':
       return yearsIn(sentence)
         .filter((y) => !inQuestion(y.value!))
-        .map((y) => ({ ...y, bonus: 0.2 }));
+        .map((y) => typedOf(y, 0.2));
     case 'person':
       return namesIn(sentence, inQuestion)
         // A person is named by two words or a title and a name; "UN", "РК", "США" name bodies, "Kazakhstan" a place,
         // "Development Programme" an organisation.
         .filter((c) => /\s/.test(c.text) && !/(^|\s)\p{Lu}{1,4}(\s|$)/u.test(c.text) && !ORG_HINT.test(c.text) && !EVENT_HINT.test(c.text))
-        .map((c) => ({ ...c, bonus: 0.15 }));
+        .map((c) => typedOf(c, 0.15));
     case 'organization':
-      return listsOf(sentence, namesIn(sentence, inQuestion)).map((c) => ({ ...c, bonus: ORG_HINT.test(c.text) || /^\p{Lu}{2,6}$/u.test(c.text) ? 0.15 : 0.03 }));
+      return listsOf(sentence, namesIn(sentence, inQuestion)).map((c) => typedOf(c, ORG_HINT.test(c.text) || /^\p{Lu}{2,6}$/u.test(c.text) ? 0.15 : 0.03));
     case 'place':
-      return listsOf(sentence, namesIn(sentence, inQuestion)).map((c) => ({ ...c, bonus: /\s/.test(c.text) ? 0.08 : 0.05 }));
+      return listsOf(sentence, namesIn(sentence, inQuestion)).map((c) => typedOf(c, /\s/.test(c.text) ? 0.08 : 0.05));
     case 'which':
       // Only a name right after the kind asked for answers "which X": any other quoted name is a guess.
       return quotedIn(sentence)
         .filter((c) => !inQuestion(c.text) && !!head && follows(sentence, c, head, termsOf))
-        .map((c) => ({ ...c, bonus: UNIT_BONUS }));
+        .map((c) => typedOf(c, UNIT_BONUS));
     default:
       return [];
   }
