@@ -6,7 +6,10 @@ import { loadEmbedder, type Embedder } from '../src/embed/embedder.js';
 import { buildIndex } from '../src/index/build.js';
 import { answerKind, countedWord } from '../src/answer/question.js';
 import { numbersIn } from '../src/answer/extract.js';
-import { makeWorkspace, type Workspace } from './helpers/workspace.js';
+import { compose, readAhead, readQuestion } from '../src/answer/compose.js';
+import { completeRetrieval, searchLexical } from '../src/retrieve/hybrid.js';
+import { detectLanguage } from '../src/text/language.js';
+import { makeWorkspace, ROOT, type Workspace } from './helpers/workspace.js';
 
 async function openLexical(ws: Workspace): Promise<AnswerService> {
   await buildIndex({ seedsDir: ws.config.SEEDS_DIR, indexDir: ws.config.INDEX_DIR, model: null, getEmbedder: async () => ({ embedder: null, reason: 'off' }) });
@@ -107,6 +110,24 @@ describe('answers from the sample articles (lexical)', () => {
       await expect(service.ask(bad)).rejects.toThrow(QuestionError);
     }
     expect(validateQuestion('  Сколько   стран?  ')).toBe('Сколько стран?');
+  });
+
+  it('gives the same answer whether the likely passages were read ahead or not', () => {
+    const index = service.current;
+    const questions = readFileSync(path.join(ROOT, 'test', 'fixtures', 'heldout.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).question as string);
+    let readAheadSomething = 0;
+    for (const question of questions) {
+      const language = detectLanguage(question);
+      const lexical = searchLexical(index, question);
+      const reading = readQuestion(question, language, lexical.plan, index);
+      readAhead(reading, lexical.hits.slice(0, 16).flatMap((h) => index.passages.get(h.id) ?? []));
+      const retrieval = completeRetrieval(index, lexical, { k: 16 });
+      const ahead = compose({ question, language, retrieval, index, reading });
+      const plain = compose({ question, language, retrieval: completeRetrieval(index, searchLexical(index, question), { k: 16 }), index });
+      expect(ahead).toEqual(plain);
+      if (ahead.answered) readAheadSomething++;
+    }
+    expect(readAheadSomething).toBeGreaterThan(10);
   });
 
   it('reports timings and handles hostile text as a plain question', async () => {

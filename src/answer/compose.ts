@@ -46,9 +46,11 @@ export interface ComposeInput {
   index: LoadedIndex;
   /** Cosine similarity above which a dense hit alone (with some lexical support) counts as evidence. */
   denseRescue?: number;
+  /** The question as read beforehand (`readQuestion`, e.g. while its vector is computed). */
+  reading?: QuestionReading;
 }
 
-export function compose({ question, language, retrieval, index, denseRescue = 1.1 }: ComposeInput): Omit<Answer, 'timings_ms'> {
+export function compose({ question, language, retrieval, index, denseRescue = 1.1, reading }: ComposeInput): Omit<Answer, 'timings_ms'> {
   const L = LABELS[language];
   const refuse = (text: string): Omit<Answer, 'timings_ms'> => ({ question, language, answered: false, citations: [], more: [], text });
   if (retrieval.unknownNames.length) return refuse(L.refusalNames(retrieval.unknownNames));
@@ -56,7 +58,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   const denseVouches = retrieval.bestDense >= denseRescue && retrieval.bestCoverage >= MIN_COVERAGE / 2;
   if (!retrieval.passages.length || (retrieval.bestCoverage < MIN_COVERAGE && !denseVouches)) return refuse(L.refusal);
 
-  const r = readQuestion(question, language, retrieval.plan, index);
+  const r = reading ?? readQuestion(question, language, retrieval.plan, index);
   const { kind, unitConcept } = r;
   const sentences = scoreSentences(retrieval, r);
   if (!sentences.length) return refuse(L.refusal);
@@ -243,7 +245,7 @@ interface CandidateReading {
  * What the composer reads from a question: its kind, its concepts, and, per passage and sentence, coverage and
  * typed candidates (each read once, on first need). None of it depends on the ranking.
  */
-interface QuestionReading {
+export interface QuestionReading {
   kind: AnswerKind;
   /** What a count question counts. */
   unitConcept?: Concept;
@@ -253,7 +255,7 @@ interface QuestionReading {
   candidatesOf(s: { key: string; text: string; words: SentenceReading['words'] }): CandidateReading[];
 }
 
-function readQuestion(question: string, language: Lang, plan: QueryPlan, index: LoadedIndex): QuestionReading {
+export function readQuestion(question: string, language: Lang, plan: QueryPlan, index: LoadedIndex): QuestionReading {
   const analyzer = index.lexical.analyzer;
   const kind = answerKind(question);
   const questionTerms = new Set(plan.concepts.flatMap((c) => c.terms));
@@ -326,6 +328,22 @@ function readQuestion(question: string, language: Lang, plan: QueryPlan, index: 
     sentencesOf,
     candidatesOf,
   };
+}
+
+/** Among passages read ahead, candidates are found in sentences covering at least this share of the best one's coverage. */
+const AHEAD_COVERAGE_SHARE = 0.6;
+
+/**
+ * Reads ahead, before the ranking is known (while the question's vector is computed): the sentences of passages
+ * likely to be ranked, and the candidates of those covering the question best. Only ever saves work later: the
+ * answer is the same with or without it.
+ */
+export function readAhead(r: QuestionReading, passages: Passage[]): void {
+  const read = passages.map((p) => r.sentencesOf(p));
+  let best = 0;
+  for (const { coverage } of read) for (const c of coverage) if (c > best) best = c;
+  if (!best || r.askedAbout) return;
+  for (const { facts, coverage } of read) facts.forEach((f, i) => coverage[i] >= best * AHEAD_COVERAGE_SHARE && r.candidatesOf(f));
 }
 
 type Typed = Candidate & { bonus: number };
