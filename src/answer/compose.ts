@@ -26,6 +26,13 @@ const NOW_MARKER =
 const PAST_MARKER =
   /(изначально|первоначально|сначала|при создании|в начале|initially|originally|at first|when .* (founded|created|established)|алғашында|бастапқыда|алғаш|(?<!\p{N})(19|20)\d\d(?!\p{N}))/iu;
 const MAX_QUOTE_CHARS = 320;
+// Unicode-property patterns are module constants: tsx's esbuild turns a \p{…} literal into `new RegExp(…)`,
+// built again each time the expression runs, and these run per word or per sentence.
+const WORDS = /[\p{L}\p{N}]+/gu;
+/** "UN", "РК", "США" as a word of a phrase. */
+const SHORT_CAPS_WORD = /(^|\s)\p{Lu}{1,4}(\s|$)/u;
+const ACRONYM = /^\p{Lu}{2,6}$/u;
+
 /** A sentence below this share of the best one's score gives no answer; a quote needs QUOTE_SHARE of the answer's. */
 const ANSWER_SHARE = 0.45;
 const QUOTE_SHARE = 0.7;
@@ -359,7 +366,7 @@ const ORG_HINT =
 
 /** The candidate comes right after one of the head words ("системы «eqyzmet.gov.kz»"): at most one word between. */
 function follows(sentence: string, c: Candidate, head: Set<string>, termsOf: (word: string) => readonly string[]): boolean {
-  const before = sentence.slice(0, c.start).match(/[\p{L}\p{N}]+/gu) ?? [];
+  const before = sentence.slice(0, c.start).match(WORDS) ?? [];
   return before.slice(-2).some((w) => termsOf(w).some((t) => head.has(t)));
 }
 
@@ -390,10 +397,10 @@ function candidatesFor(kind: AnswerKind, sentence: string, { inQuestion, termsOf
       return namesIn(sentence, inQuestion)
         // A person is named by two words or a title and a name; "UN", "РК", "США" name bodies, "Kazakhstan" a place,
         // "Development Programme" an organisation.
-        .filter((c) => /\s/.test(c.text) && !/(^|\s)\p{Lu}{1,4}(\s|$)/u.test(c.text) && !ORG_HINT.test(c.text) && !EVENT_HINT.test(c.text))
+        .filter((c) => /\s/.test(c.text) && !SHORT_CAPS_WORD.test(c.text) && !ORG_HINT.test(c.text) && !EVENT_HINT.test(c.text))
         .map((c) => typedOf(c, 0.15));
     case 'organization':
-      return listsOf(sentence, namesIn(sentence, inQuestion)).map((c) => typedOf(c, ORG_HINT.test(c.text) || /^\p{Lu}{2,6}$/u.test(c.text) ? 0.15 : 0.03));
+      return listsOf(sentence, namesIn(sentence, inQuestion)).map((c) => typedOf(c, ORG_HINT.test(c.text) || ACRONYM.test(c.text) ? 0.15 : 0.03));
     case 'place':
       return listsOf(sentence, namesIn(sentence, inQuestion)).map((c) => typedOf(c, /\s/.test(c.text) ? 0.08 : 0.05));
     case 'which':

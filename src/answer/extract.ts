@@ -28,6 +28,15 @@ export interface Candidate {
   value?: string;
 }
 
+// Unicode-property patterns are module constants: tsx's esbuild turns a \p{…} literal into `new RegExp(…)`,
+// built again each time the expression runs, and these run per word or per sentence.
+const WORD_OR_MARK = /[\p{L}][\p{L}-]*|[^\s\u00a0\p{L}]/gu;
+const LETTER_FIRST = /^\p{L}/u;
+const RUN_WORD = /[\p{L}'’.-]+/gu;
+const NUMBERED = /№\s*\d+[\p{L}\d/-]*/gu;
+const ACRONYMS = /(?<![\p{L}])\p{Lu}{2,6}(?![\p{L}])/gu;
+const CAPITALISED = /^\p{Lu}/u;
+
 const APPROX_BEFORE =
   '(?:более\\s+чем|более|свыше|больше|около|почти|примерно|порядка|менее|меньше|до|over|more\\s+than|about|around|nearly|almost|approximately|up\\s+to|some)';
 const NUMBER_RE = new RegExp(
@@ -58,8 +67,8 @@ export const numbersIn: (sentence: string) => readonly Readonly<NumberMention>[]
       continue;
     const unitWords: string[] = [];
     const unitEnds: number[] = [];
-    for (const w of after.matchAll(/[\p{L}][\p{L}-]*|[^\s\u00a0\p{L}]/gu)) {
-      if (!/^\p{L}/u.test(w[0]) || unitWords.length >= 3) break; // punctuation ends what the number counts
+    for (const w of after.matchAll(WORD_OR_MARK)) {
+      if (!LETTER_FIRST.test(w[0]) || unitWords.length >= 3) break; // punctuation ends what the number counts
       unitWords.push(w[0].toLowerCase());
       unitEnds.push(end + w.index! + w[0].length);
     }
@@ -174,7 +183,7 @@ const capitalRuns = perSentence((sentence): readonly CapitalRun[] =>
     start: m.index!,
     end: m.index! + m[0].length,
     titled: /^(Mr|Mrs|Ms|Dr)\.?\s/.test(m[0]),
-    words: [...m[0].matchAll(/[\p{L}'’.-]+/gu)].map((w) => runWord(w[0], m.index! + w.index!)),
+    words: [...m[0].matchAll(RUN_WORD)].map((w) => runWord(w[0], m.index! + w.index!)),
   })),
 );
 
@@ -186,20 +195,20 @@ export const quotedIn: (sentence: string) => readonly Readonly<Candidate>[] = pe
     const start = m.index! + 1;
     out.push({ text: inner, start, end: start + inner.length });
   }
-  for (const m of sentence.matchAll(/№\s*\d+[\p{L}\d/-]*/gu)) out.push({ text: m[0], start: m.index!, end: m.index! + m[0].length });
+  for (const m of sentence.matchAll(NUMBERED)) out.push({ text: m[0], start: m.index!, end: m.index! + m[0].length });
   return out;
 });
 
 /** Upper-case abbreviations (UNDP, ОЭСР). */
 export function acronymsIn(text: string): Set<string> {
-  return new Set([...text.matchAll(/(?<![\p{L}])\p{Lu}{2,6}(?![\p{L}])/gu)].map((m) => m[0]));
+  return new Set([...text.matchAll(ACRONYMS)].map((m) => m[0]));
 }
 
 /** "United Nations Development Programme" → "UNDP" when the article uses that abbreviation. */
 export function acronymFor(phrase: string, articleAcronyms: Set<string>): string | undefined {
   const initials = phrase
     .split(/\s+/)
-    .filter((w) => /^\p{Lu}/u.test(w))
+    .filter((w) => CAPITALISED.test(w))
     .map((w) => w[0])
     .join('');
   return initials.length >= 2 && articleAcronyms.has(initials) ? initials : undefined;

@@ -12,6 +12,13 @@ const ABBREVIATIONS = new Set(
   ),
 );
 
+// Unicode-property patterns are module constants: tsx's esbuild turns a \p{…} literal into `new RegExp(…)`,
+// built again each time the expression runs, and these run per word or per sentence.
+const SENTENCE_START = /[\p{Lu}\p{N}«"“(\-–—]/u;
+const LAST_WORD = /([\p{L}-]+)$/u;
+const INITIAL = /^\p{Lu}$/u;
+const WORDS = /[\p{L}\p{N}]+/gu;
+
 /** Splits [start, end) of `text` into sentences; a line break always ends one. */
 export function splitSentences(text: string, start = 0, end = text.length): Span[] {
   const spans: Span[] = [];
@@ -38,12 +45,12 @@ export function splitSentences(text: string, start = 0, end = text.length): Span
     if (k >= end) continue;
     const next = text[k];
     // A sentence starts with a capital, a digit, a quote or a dash of dialogue.
-    if (!/[\p{Lu}\p{N}«"“(\-–—]/u.test(next)) continue;
+    if (!SENTENCE_START.test(next)) continue;
     if (ch === '.') {
-      const wordBefore = text.slice(Math.max(start, i - 12), i).match(/([\p{L}-]+)$/u)?.[1] ?? '';
+      const wordBefore = text.slice(Math.max(start, i - 12), i).match(LAST_WORD)?.[1] ?? '';
       if (ABBREVIATIONS.has(wordBefore.toLowerCase())) continue;
       // A single capital letter before the stop is an initial ("Дж. Перри", "A. Baymenov").
-      if (/^\p{Lu}$/u.test(wordBefore)) continue;
+      if (INITIAL.test(wordBefore)) continue;
     }
     push(s, j);
     s = j;
@@ -54,5 +61,5 @@ export function splitSentences(text: string, start = 0, end = text.length): Span
 }
 
 export function countWords(text: string): number {
-  return text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+  return text.match(WORDS)?.length ?? 0;
 }

@@ -27,19 +27,36 @@ export interface QueryPlan {
 }
 
 const EXPANSION_WEIGHT = 0.6;
+// Unicode-property patterns are module constants: tsx's esbuild turns a \p{…} literal into `new RegExp(…)`,
+// built again each time the expression runs, and these run per word or per sentence.
+const CAPITALISED = /^\p{Lu}/u;
 
-/** The glossary with each form analysed, built once per analyzer. */
-const glossaryCache = new Map<string, Array<Set<string>>>();
-function analysedGlossary(index: LexicalIndex): Array<Set<string>> {
+
+/** The glossary with each form analysed, and the rows each term is in (ascending), built once per analyzer. */
+interface AnalysedGlossary {
+  rows: Array<Set<string>>;
+  rowsOf: Map<string, number[]>;
+}
+const glossaryCache = new Map<string, AnalysedGlossary>();
+function analysedGlossary(index: LexicalIndex): AnalysedGlossary {
   let g = glossaryCache.get(index.analyzer);
   if (!g) {
     // A stem much shorter than its word ("cre" of "creation") would match unrelated words; short words stay.
     const forms = (words: string[], lang: Lang) =>
       words.flatMap((w) => analyze(w, index.analyzer, { lang }).filter((t) => t.length >= 4 || t === normalizeWord(w)));
-    g = GLOSSARY.map((row) => new Set([...forms(row.en, 'en'), ...forms(row.ru, 'ru'), ...forms(row.kk, 'kk')]));
-    glossaryCache.set(index.analyzer, g);
+    const rows = GLOSSARY.map((row) => new Set([...forms(row.en, 'en'), ...forms(row.ru, 'ru'), ...forms(row.kk, 'kk')]));
+    const rowsOf = new Map<string, number[]>();
+    rows.forEach((row, i) => row.forEach((t) => (rowsOf.get(t) ?? rowsOf.set(t, []).get(t)!).push(i)));
+    glossaryCache.set(index.analyzer, (g = { rows, rowsOf }));
   }
   return g;
+}
+
+/** The glossary rows holding any of the terms, in glossary order. */
+function rowsWith(g: AnalysedGlossary, terms: string[]): Array<Set<string>> {
+  const found = new Set<number>();
+  for (const t of terms) for (const i of g.rowsOf.get(t) ?? []) found.add(i);
+  return [...found].sort((a, b) => a - b).map((i) => g.rows[i]);
 }
 
 /**
@@ -87,12 +104,12 @@ export function planQuery(question: string, index: LexicalIndex): QueryPlan {
     if (STOPWORDS.has(tok.word)) return;
     const raw = question.slice(tok.start, tok.end);
     // Capitalised after the first word: a name or an acronym (Алматы, France, НАТО).
-    const name = i > 0 && /^\p{Lu}/u.test(raw);
+    const name = i > 0 && CAPITALISED.test(raw);
     const own = analyze(raw, index.analyzer, { lang });
     if (!own.length || own.every((t) => seen.has(t))) return;
     own.forEach((t) => seen.add(t));
     const terms = new Set(own);
-    for (const row of glossary) if (own.some((t) => row.has(t))) row.forEach((t) => terms.add(t));
+    for (const row of rowsWith(glossary, own)) row.forEach((t) => terms.add(t));
     // Names inflect past what light stemming undoes (Токаев / ТОКАЕВЫМ): match on the first five letters.
     if (name && tok.word.length >= 5) for (const t of prefixes(index).get(tok.word.slice(0, 5)) ?? []) terms.add(t);
     const key = soundKey(own[0]);

@@ -55,6 +55,11 @@ const RU_SUFFIXES = [
 ].sort((a, b) => b.length - a.length);
 
 const KAZAKH_LETTER = /[әғқңөұүһі]/;
+// Unicode-property patterns are module constants: tsx's esbuild turns a \p{…} literal into `new RegExp(…)`,
+// built again each time the expression runs, and these run per word or per sentence.
+const ALL_DIGITS = /^\p{N}+$/u;
+const CYRILLIC = /\p{Script=Cyrillic}/u;
+
 
 function stripOnce(s: string, suffixes: string[]): string {
   for (const suf of suffixes) if (s.length - suf.length >= 3 && s.endsWith(suf)) return s.slice(0, -suf.length);
@@ -94,8 +99,8 @@ export function stem(word: string, lang?: Lang): string {
   const key = (lang === 'kk' ? 'k' : lang === 'ru' ? 'r' : 'u') + word;
   let out = stemCache.get(key);
   if (out !== undefined) return out;
-  if (/^\p{N}+$/u.test(word)) out = word;
-  else if (/\p{Script=Cyrillic}/u.test(word)) out = stemCyrillic(word, lang === 'en' ? undefined : lang);
+  if (ALL_DIGITS.test(word)) out = word;
+  else if (CYRILLIC.test(word)) out = stemCyrillic(word, lang === 'en' ? undefined : lang);
   else out = stemLatin(word);
   if (stemCache.size >= STEM_CACHE_MAX) stemCache.clear();
   stemCache.set(key, out);
@@ -115,7 +120,7 @@ export function analyze(text: string, analyzer: AnalyzerName, opts: { dropStopwo
       return words.map((w) => stem(w, lang));
     }
     case 'prefix5':
-      return words.map((w) => (/^\p{N}+$/u.test(w) ? w : w.slice(0, 5)));
+      return words.map((w) => (ALL_DIGITS.test(w) ? w : w.slice(0, 5)));
     case 'ngram3': {
       const out: string[] = [];
       for (const w of words) {

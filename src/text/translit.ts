@@ -9,10 +9,28 @@ const CYR_TO_LAT: Record<string, string> = {
 };
 
 const KEY_LENGTH = 6;
+// Unicode-property patterns are module constants: tsx's esbuild turns a \p{…} literal into `new RegExp(…)`,
+// built again each time the expression runs, and these run per word or per sentence.
+const DIGIT = /\p{N}/u;
+const CYRILLIC = /\p{Script=Cyrillic}/u;
+
+
+// Asked for each word of each question: words repeat, so remember them.
+const keyCache = new Map<string, string | null>();
+const KEY_CACHE_MAX = 100_000;
 
 /** The key of a (lower-case) word in either script; words shorter than 4 letters get none. */
 export function soundKey(word: string): string | null {
-  if (word.length < 4 || /\p{N}/u.test(word)) return null;
+  let k = keyCache.get(word);
+  if (k === undefined) {
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+    keyCache.set(word, (k = computeSoundKey(word)));
+  }
+  return k;
+}
+
+function computeSoundKey(word: string): string | null {
+  if (word.length < 4 || DIGIT.test(word)) return null;
   let s = '';
   for (const ch of word) s += CYR_TO_LAT[ch] ?? ch;
   s = s
@@ -29,5 +47,5 @@ export function soundKey(word: string): string | null {
 }
 
 export function isCyrillic(word: string): boolean {
-  return /\p{Script=Cyrillic}/u.test(word);
+  return CYRILLIC.test(word);
 }
