@@ -5,6 +5,7 @@ import type { Config } from '../src/config.js';
 import { loadEmbedder } from '../src/embed/embedder.js';
 import { buildIndex, type BuildOptions } from '../src/index/build.js';
 import { LexicalIndex } from '../src/index/lexical.js';
+import { VectorIndex } from '../src/index/vectors.js';
 import { currentGeneration, loadIndex } from '../src/index/store.js';
 import { makeWorkspace, type Workspace } from './helpers/workspace.js';
 
@@ -209,4 +210,57 @@ describe('BM25', () => {
       a.forEach((h, i) => expect(h.score).toBeCloseTo(b[i].score, 12));
     }
   });
+});
+
+describe('vector index', () => {
+  // Deterministic unit vectors: a few clusters, so that neighbours are well defined.
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5;
+  const unit = (v: Float32Array) => {
+    const n = Math.hypot(...v);
+    return v.map((x) => x / n);
+  };
+  const vec = (centre?: Float32Array) => unit(Float32Array.from({ length: 32 }, (_, i) => (centre ? centre[i] : 0) + rnd()));
+  const cosine = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i], 0);
+  const exactTop = (vs: Map<number, Float32Array>, q: Float32Array, k: number) =>
+    [...vs].map(([id, v]) => ({ id, score: cosine(q, v) })).sort((a, b) => b.score - a.score || a.id - b.id).slice(0, k);
+
+  for (const size of [40, 600]) {
+    it(`finds the nearest vectors, best first, and follows additions and removals (${size} vectors)`, () => {
+      const centres = Array.from({ length: 5 }, () => vec());
+      const vs = new Map<number, Float32Array>();
+      const index = VectorIndex.create(32, 16);
+      for (let id = 0; id < size; id++) {
+        const v = vec(centres[id % 5].map((x) => x * 3));
+        vs.set(id, v);
+        index.add(id, v);
+      }
+      const queries = Array.from({ length: 10 }, (_, i) => vec(centres[i % 5].map((x) => x * 3)));
+      const agree = () => {
+        let found = 0;
+        for (const q of queries) {
+          const got = index.search(q, 10);
+          const want = exactTop(vs, q, 10);
+          expect(got.map((h) => h.score)).toEqual([...got.map((h) => h.score)].sort((a, b) => b - a));
+          for (const h of got) expect(h.score).toBeCloseTo(cosine(q, vs.get(h.id)!), 5);
+          found += got.filter((h) => want.some((w) => w.id === h.id)).length;
+        }
+        return found / (queries.length * 10);
+      };
+      expect(agree()).toBeGreaterThanOrEqual(size <= 128 ? 1 : 0.9);
+      // Removed vectors are never found again; added ones are.
+      for (let id = 0; id < size; id += 3) {
+        index.remove(id);
+        vs.delete(id);
+      }
+      for (const q of queries) for (const h of index.search(q, 10)) expect(vs.has(h.id)).toBe(true);
+      const extra = vec(centres[0].map((x) => x * 3));
+      index.add(size + 1, extra);
+      vs.set(size + 1, extra);
+      expect(index.count).toBe(vs.size);
+      expect(index.search(extra, 1)[0].id).toBe(size + 1);
+      for (const q of queries) for (const h of index.search(q, 10)) expect(vs.has(h.id)).toBe(true);
+      expect(agree()).toBeGreaterThanOrEqual(size <= 128 ? 1 : 0.9);
+    });
+  }
 });
