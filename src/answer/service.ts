@@ -124,7 +124,7 @@ export class AnswerService {
     const pending = embedder?.embedQuery(question);
     pending?.catch(() => undefined);
     const language = detectLanguage(question);
-    const lexical = searchLexical(index, question);
+    const lexical = searchLexical(index, question, language);
     const tLexical = performance.now();
     // What the answer will most likely read is read while the model works; whatever the dense hits add is read later.
     // (Reading all 40 lexical hits slowed the model as much as it saved; these ~16, with candidates only in the

@@ -1,7 +1,7 @@
 import type { LexicalHit } from '../index/lexical.js';
 import type { LoadedIndex } from '../index/store.js';
 import { analysePassage } from '../index/analysis.js';
-import type { Passage, ScoredPassage } from '../types.js';
+import type { Lang, Passage, ScoredPassage } from '../types.js';
 import { coverage, planQuery, type QueryPlan } from './query.js';
 
 export interface RetrieveOptions {
@@ -41,8 +41,8 @@ export interface LexicalStage {
 }
 
 /** Query planning (with cross-lingual expansion), the BM25 candidates and their part of the fusion. */
-export function searchLexical(index: LoadedIndex, question: string): LexicalStage {
-  const plan = planQuery(question, index.lexical);
+export function searchLexical(index: LoadedIndex, question: string, language?: Lang): LexicalStage {
+  const plan = planQuery(question, index.lexical, language);
   const hits = index.lexical.search([...plan.weights.keys()], CANDIDATES, plan.weights);
   const fused = new Map<number, ScoredPassage>();
   fuse(index, fused, hits, 'lexical');
@@ -86,7 +86,8 @@ export function completeRetrieval(index: LoadedIndex, { plan, hits: lexHits, fus
     const top = lexHits[0].score || 1;
     for (const e of fused.values()) e.score = (e.lexicalScore ?? 0) / top;
   } else {
-    const top = Math.max(...[...fused.values()].map((e) => e.score));
+    let top = -Infinity;
+    for (const e of fused.values()) top = Math.max(top, e.score);
     for (const e of fused.values()) e.score /= top;
   }
   const ranked = [...fused.values()].sort((a, b) => b.score - a.score || a.passage.id - b.passage.id);
@@ -114,7 +115,7 @@ export function completeRetrieval(index: LoadedIndex, { plan, hits: lexHits, fus
     discount.splice(best, 1);
     const ids = termIdsOf(c.passage);
     if (pickedIds.some((p) => nearDuplicate(p, ids))) continue;
-    picked.push({ ...c, score: c.score });
+    picked.push(c);
     pickedIds.push(ids);
     const n = (perDoc.get(c.passage.docId) ?? 0) + 1;
     perDoc.set(c.passage.docId, n);

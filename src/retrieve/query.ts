@@ -1,5 +1,5 @@
 import type { LexicalIndex } from '../index/lexical.js';
-import { analyze, normalizeWord, STOPWORDS, tokenize } from '../text/analyze.js';
+import { analyze, analyzeWord, normalizeWord, STOPWORDS, tokenize } from '../text/analyze.js';
 import { GLOSSARY } from '../text/glossary.js';
 import { detectLanguage } from '../text/language.js';
 import { isCyrillic, soundKey } from '../text/translit.js';
@@ -53,7 +53,7 @@ function analysedGlossary(index: LexicalIndex): AnalysedGlossary {
 }
 
 /** The glossary rows holding any of the terms, in glossary order. */
-function rowsWith(g: AnalysedGlossary, terms: string[]): Array<Set<string>> {
+function rowsWith(g: AnalysedGlossary, terms: readonly string[]): Array<Set<string>> {
   const found = new Set<number>();
   for (const t of terms) for (const i of g.rowsOf.get(t) ?? []) found.add(i);
   return [...found].sort((a, b) => a - b).map((i) => g.rows[i]);
@@ -92,20 +92,19 @@ const soundKeys = (index: LexicalIndex) =>
 /** First five letters, for matching inflected names. */
 const prefixes = (index: LexicalIndex) => vocabularyBy(index, 'prefix', (term) => (term.length < 5 ? null : term.slice(0, 5)));
 
-/** Analyses a question into concepts with their cross-lingual expansions. */
-export function planQuery(question: string, index: LexicalIndex): QueryPlan {
+/** Analyses a question (in `lang`, detected when not given) into concepts with their cross-lingual expansions. */
+export function planQuery(question: string, index: LexicalIndex, lang: Lang = detectLanguage(question)): QueryPlan {
   const glossary = analysedGlossary(index);
   const keys = soundKeys(index);
   const concepts: Concept[] = [];
   const seen = new Set<string>();
   const tokens = tokenize(question);
-  const lang = detectLanguage(question);
   tokens.forEach((tok, i) => {
     if (STOPWORDS.has(tok.word)) return;
     const raw = question.slice(tok.start, tok.end);
     // Capitalised after the first word: a name or an acronym (Алматы, France, НАТО).
     const name = i > 0 && CAPITALISED.test(raw);
-    const own = analyze(raw, index.analyzer, { lang });
+    const own = analyzeWord(raw, index.analyzer, lang);
     if (!own.length || own.every((t) => seen.has(t))) return;
     own.forEach((t) => seen.add(t));
     const terms = new Set(own);
@@ -114,11 +113,17 @@ export function planQuery(question: string, index: LexicalIndex): QueryPlan {
     if (name && tok.word.length >= 5) for (const t of prefixes(index).get(tok.word.slice(0, 5)) ?? []) terms.add(t);
     const key = soundKey(own[0]);
     if (key) for (const t of keys.get((isCyrillic(own[0]) ? 'l:' : 'c:') + key) ?? []) terms.add(t);
-    const present = [...terms].filter((t) => index.df(t) > 0);
+    let known = false;
+    let weight = -Infinity;
+    for (const t of terms) {
+      if (index.df(t) === 0) continue;
+      known = true;
+      weight = Math.max(weight, index.idf(t));
+    }
     // A word no article has is often just another form or a paraphrase ("провел" / "проведено"): it counts,
     // but less than the rarest word that does occur. Unknown names are handled apart (they mean "not covered").
-    const weight = present.length ? Math.max(...present.map((t) => index.idf(t))) : index.idf('\u0000unseen') * (name ? 1 : 0.6);
-    concepts.push({ word: tok.word, raw, terms: [...terms], weight, name, known: present.length > 0 });
+    if (!known) weight = index.idf('\u0000unseen') * (name ? 1 : 0.6);
+    concepts.push({ word: tok.word, raw, terms: [...terms], weight, name, known });
   });
   const weights = new Map<string, number>();
   for (const c of concepts) {

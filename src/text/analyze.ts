@@ -161,18 +161,23 @@ any some all each every other also only just very more most less least one ones 
     .filter(Boolean),
 );
 
-// Answers analyse the words of the sentences they read one by one, and the same words keep coming back.
-const wordTermsCache = new Map<AnalyzerName, Map<string, readonly string[]>>();
+// Answers analyse the words of the sentences they read one by one, questions theirs, and the same words keep
+// coming back.
+const wordTermsCache = new Map<string, Map<string, readonly string[]>>();
 const WORD_TERMS_MAX = 100_000;
 
-/** `analyze(word, analyzer)` remembered: for single words (and short phrases) read again and again. Shared, read-only. */
-export function analyzeWord(word: string, analyzer: AnalyzerName): readonly string[] {
-  let cache = wordTermsCache.get(analyzer);
-  if (!cache) wordTermsCache.set(analyzer, (cache = new Map()));
+/**
+ * `analyze(word, analyzer, { lang })` remembered: for single words (and short phrases) read again and again.
+ * Shared, read-only.
+ */
+export function analyzeWord(word: string, analyzer: AnalyzerName, lang?: Lang): readonly string[] {
+  const key = lang ? `${analyzer}:${lang}` : analyzer;
+  let cache = wordTermsCache.get(key);
+  if (!cache) wordTermsCache.set(key, (cache = new Map()));
   let out = cache.get(word);
   if (out === undefined) {
     if (cache.size >= WORD_TERMS_MAX) cache.clear();
-    cache.set(word, (out = analyze(word, analyzer)));
+    cache.set(word, (out = analyze(word, analyzer, lang ? { lang } : {})));
   }
   return out;
 }
