@@ -72,8 +72,11 @@ export class ModelCostHashEmbedder implements Embedder {
   }
 
   async embedQuery(text: string): Promise<Float32Array> {
-    await this.model.embedQuery(text);
-    return hashVector('query: ' + text, this.dim);
+    // The stand-in vector is made while the model runs: the product has no such step after the model.
+    const pending = this.model.embedQuery(text);
+    const v = hashVector('query: ' + text, this.dim);
+    await pending;
+    return v;
   }
 
   awaitQuery(maxMs: number): void {
