@@ -26,8 +26,7 @@ const NOW_MARKER =
 const PAST_MARKER =
   /(изначально|первоначально|сначала|при создании|в начале|initially|originally|at first|when .* (founded|created|established)|алғашында|бастапқыда|алғаш|(?<!\p{N})(19|20)\d\d(?!\p{N}))/iu;
 const MAX_QUOTE_CHARS = 320;
-// Unicode-property patterns are module constants: tsx's esbuild turns a \p{…} literal into `new RegExp(…)`,
-// built again each time the expression runs, and these run per word or per sentence.
+// Module constants, not literals inside functions: see the note in text/analyze.ts.
 const WORDS = /[\p{L}\p{N}]+/gu;
 /** "UN", "РК", "США" as a word of a phrase. */
 const SHORT_CAPS_WORD = /(^|\s)\p{Lu}{1,4}(\s|$)/u;
@@ -53,7 +52,7 @@ export interface ComposeInput {
   index: LoadedIndex;
   /** Cosine similarity above which a dense hit alone (with some lexical support) counts as evidence. */
   denseRescue?: number;
-  /** The question as read beforehand (`readQuestion`, e.g. while its vector is computed). */
+  /** The question as read beforehand from the same plan (`readQuestion`, e.g. while its vector is computed). */
   reading?: QuestionReading;
 }
 

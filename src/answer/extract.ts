@@ -28,8 +28,7 @@ export interface Candidate {
   value?: string;
 }
 
-// Unicode-property patterns are module constants: tsx's esbuild turns a \p{…} literal into `new RegExp(…)`,
-// built again each time the expression runs, and these run per word or per sentence.
+// Module constants, not literals inside functions: see the note in text/analyze.ts.
 const WORD_OR_MARK = /[\p{L}][\p{L}-]*|[^\s\u00a0\p{L}]/gu;
 const LETTER_FIRST = /^\p{L}/u;
 const RUN_WORD = /[\p{L}'’.-]+/gu;

@@ -12,8 +12,7 @@ const ABBREVIATIONS = new Set(
   ),
 );
 
-// Unicode-property patterns are module constants: tsx's esbuild turns a \p{…} literal into `new RegExp(…)`,
-// built again each time the expression runs, and these run per word or per sentence.
+// Module constants, not literals inside functions: see the note in text/analyze.ts.
 const SENTENCE_START = /[\p{Lu}\p{N}«"“(\-–—]/u;
 const LAST_WORD = /([\p{L}-]+)$/u;
 const INITIAL = /^\p{Lu}$/u;

@@ -114,13 +114,13 @@ export class VectorIndex {
     const ids: number[] = [];
     const matrix = new Float32Array(this.live * this.dim);
     for (const id of this.hnsw.getIdsList()) {
+      if (ids.length === this.live) break;
       let v: number[];
       try {
         v = this.hnsw.getPoint(id);
       } catch {
         continue; // deleted
       }
-      if (ids.length === this.live) break;
       matrix.set(v, ids.length * this.dim);
       ids.push(id);
     }

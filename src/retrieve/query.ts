@@ -27,8 +27,7 @@ export interface QueryPlan {
 }
 
 const EXPANSION_WEIGHT = 0.6;
-// Unicode-property patterns are module constants: tsx's esbuild turns a \p{…} literal into `new RegExp(…)`,
-// built again each time the expression runs, and these run per word or per sentence.
+// Module constants, not literals inside functions: see the note in text/analyze.ts.
 const CAPITALISED = /^\p{Lu}/u;
 
 

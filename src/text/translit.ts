@@ -9,8 +9,7 @@ const CYR_TO_LAT: Record<string, string> = {
 };
 
 const KEY_LENGTH = 6;
-// Unicode-property patterns are module constants: tsx's esbuild turns a \p{…} literal into `new RegExp(…)`,
-// built again each time the expression runs, and these run per word or per sentence.
+// Module constants, not literals inside functions: see the note in text/analyze.ts.
 const DIGIT = /\p{N}/u;
 const CYRILLIC = /\p{Script=Cyrillic}/u;
 
