@@ -198,7 +198,7 @@ interface SentenceFacts {
   end: number;
   text: string;
   /** Its words, offsets relative to `text`, with their index terms. */
-  words: Array<{ start: number; end: number; terms: string[] }>;
+  words: Array<{ start: number; end: number; terms: readonly string[] }>;
   terms: Set<string>;
   /** Ends with a question mark. */
   asks: boolean;

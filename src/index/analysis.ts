@@ -1,5 +1,5 @@
 import { splitSentences } from '../chunk/sentences.js';
-import { analyze, tokenize } from '../text/analyze.js';
+import { analyzeWord, tokenize } from '../text/analyze.js';
 import type { Passage } from '../types.js';
 import type { LoadedIndex } from './store.js';
 
@@ -9,7 +9,7 @@ export interface AnalysedSentence {
   start: number;
   end: number;
   text: string;
-  words: Array<{ start: number; end: number; terms: string[] }>;
+  words: Array<{ start: number; end: number; terms: readonly string[] }>;
   terms: Set<string>;
 }
 
@@ -35,7 +35,7 @@ export function analysePassage(index: LoadedIndex, p: Passage): PassageAnalysis 
   const analyzer = index.lexical.analyzer;
   const sentences = splitSentences(p.text).map((span): AnalysedSentence => {
     const text = p.text.slice(span.start, span.end);
-    const words = tokenize(text).map((t) => ({ start: t.start, end: t.end, terms: analyze(text.slice(t.start, t.end), analyzer, { lang }) }));
+    const words = tokenize(text).map((t) => ({ start: t.start, end: t.end, terms: analyzeWord(text.slice(t.start, t.end), analyzer, lang) }));
     return { start: span.start, end: span.end, text, words, terms: new Set(words.flatMap((w) => w.terms)) };
   });
   const terms = new Set(sentences.flatMap((s) => [...s.terms]));

@@ -34,7 +34,7 @@ export async function listSeedFiles(dir: string): Promise<SeedFile[]> {
         try {
           st = statSync(abs);
         } catch {
-          st = null;
+          // Gone or unreadable since the listing: skipped.
         }
         if (st) out.push({ id: path.relative(root, abs).split(path.sep).join('/'), absPath: abs, size: st.size, mtimeMs: st.mtimeMs });
       }
