@@ -9,6 +9,8 @@ import { numbersIn } from '../src/answer/extract.js';
 import { compose, readAhead, readQuestion } from '../src/answer/compose.js';
 import { completeRetrieval, searchLexical } from '../src/retrieve/hybrid.js';
 import { detectLanguage } from '../src/text/language.js';
+import { LexicalIndex } from '../src/index/lexical.js';
+import { planQuery } from '../src/retrieve/query.js';
 import { makeWorkspace, ROOT, type Workspace } from './helpers/workspace.js';
 
 async function openLexical(ws: Workspace): Promise<AnswerService> {
@@ -154,6 +156,33 @@ describe('question analysis', () => {
     expect(ns.map((n) => n.value)).toEqual(['43', '>80', '>40']);
     expect(ns[0].text).toBe('43 страны-участницы');
     expect(numbersIn('reaching more than 30 countries')[0]).toMatchObject({ value: '>30', text: 'more than 30 countries' });
+  });
+
+  it('plans a question against the index as it is now, after passages are added or removed', () => {
+    const index = new LexicalIndex('stem');
+    index.add(1, 'The Hub publishes research on civil service reform.');
+    index.add(2, 'Kazakhstan hosts a regional office.');
+    const plan = () => planQuery('How many partners does the Hub have?', index, 'en').concepts.find((c) => c.word === 'partners')!;
+    expect(plan()).toMatchObject({ known: false });
+    index.add(3, 'The Hub has more than 80 partners.');
+    expect(plan()).toMatchObject({ known: true, weight: index.idf(plan().terms[0]) });
+    // A name is matched across scripts by sound: its Latin spelling is found once an article has it.
+    const latin = () => planQuery('Что сказал Дамитову?', index, 'ru').concepts.flatMap((c) => c.terms).filter((t) => /[a-z]/.test(t));
+    expect(latin()).toEqual([]);
+    index.add(4, 'Damitov spoke in Astana.');
+    expect(latin()).toContain('damitov');
+    index.remove(3);
+    expect(plan()).toMatchObject({ known: false });
+  });
+
+  it('tells the language of a text from its letters', () => {
+    expect(detectLanguage('Сколько стран входит в хаб?')).toBe('ru');
+    expect(detectLanguage('Хабқа қанша ел қатысады?')).toBe('kk');
+    expect(detectLanguage('How many countries are in the Hub?')).toBe('en');
+    // Letters outside the common blocks count too: accented Latin, Cyrillic Supplement (Komi Ԁ), a Kazakh name in Russian.
+    expect(detectLanguage('Déjà ÉÀÇÔ über straße')).toBe('en');
+    expect(detectLanguage('ԀԁԂԃ')).toBe('ru');
+    expect(detectLanguage('2024 — 43!')).toBe('en');
   });
 });
 

@@ -110,6 +110,7 @@ export class LexicalIndex {
   private scoreBuf = new Float64Array(0);
   private stamp = new Uint32Array(0);
   private stampNow = 0;
+  private changes = 0;
 
   constructor(
     readonly analyzer: AnalyzerName,
@@ -119,6 +120,11 @@ export class LexicalIndex {
 
   get size(): number {
     return this.lengths.size;
+  }
+
+  /** Counts additions and removals: what was derived from the index (a query's expansions) holds while it stays. */
+  get revision(): number {
+    return this.changes;
   }
 
   has(id: number): boolean {
@@ -138,6 +144,7 @@ export class LexicalIndex {
     this.lengths.set(id, terms.length);
     this.totalLength += terms.length;
     this.norms = null;
+    this.changes++;
   }
 
   remove(id: number, text?: string): void {
@@ -152,6 +159,7 @@ export class LexicalIndex {
     this.lengths.delete(id);
     this.totalLength -= len;
     this.norms = null;
+    this.changes++;
   }
 
   /** Number of passages containing an analysed term. */

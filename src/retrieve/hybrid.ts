@@ -1,7 +1,7 @@
 import type { LexicalHit } from '../index/lexical.js';
 import type { LoadedIndex } from '../index/store.js';
 import { analysePassage } from '../index/analysis.js';
-import type { Lang, Passage, ScoredPassage } from '../types.js';
+import type { Lang, ScoredPassage } from '../types.js';
 import { coverage, planQuery, type QueryPlan } from './query.js';
 
 export interface RetrieveOptions {
@@ -91,8 +91,6 @@ export function completeRetrieval(index: LoadedIndex, { plan, hits: lexHits, fus
     for (const e of fused.values()) e.score /= top;
   }
   const ranked = [...fused.values()].sort((a, b) => b.score - a.score || a.passage.id - b.passage.id);
-  const termsOf = (p: Passage) => analysePassage(index, p).terms;
-  const termIdsOf = (p: Passage) => analysePassage(index, p).termIds;
 
   // Greedy pick: best adjusted score first; a near-copy of a picked passage (a syndicated article) is dropped.
   const picked: ScoredPassage[] = [];
@@ -113,7 +111,7 @@ export function completeRetrieval(index: LoadedIndex, { plan, hits: lexHits, fus
     }
     const [c] = pool.splice(best, 1);
     discount.splice(best, 1);
-    const ids = termIdsOf(c.passage);
+    const ids = analysePassage(index, c.passage).termIds;
     if (pickedIds.some((p) => nearDuplicate(p, ids))) continue;
     picked.push(c);
     pickedIds.push(ids);
@@ -124,7 +122,10 @@ export function completeRetrieval(index: LoadedIndex, { plan, hits: lexHits, fus
   }
 
   let bestCoverage = 0;
-  for (const p of picked) bestCoverage = Math.max(bestCoverage, coverage(plan, termsOf(p.passage)));
+  for (const p of picked) {
+    bestCoverage = Math.max(bestCoverage, coverage(plan, analysePassage(index, p.passage).terms));
+    if (bestCoverage === 1) break;
+  }
   const unknownNames = plan.concepts.filter((c) => c.name && !c.known).map((c) => c.raw);
   const bestDense = denseHits.length ? denseHits[0].score : 0;
   return { plan, passages: picked, bestCoverage, bestDense, unknownNames, mode: denseHits.length ? 'hybrid' : 'lexical' };

@@ -11,7 +11,7 @@ export interface Concept {
   /** The word as the question wrote it. */
   raw: string;
   /** Analysed terms: the word's own first, then its translations and transliterations. */
-  terms: string[];
+  terms: readonly string[];
   /** How telling a match is (idf of the rarest matching term; unseen words count as very telling). */
   weight: number;
   /** The word is a proper name (capitalised inside the question). */
@@ -29,7 +29,6 @@ export interface QueryPlan {
 const EXPANSION_WEIGHT = 0.6;
 // Module constants, not literals inside functions: see the note in text/analyze.ts.
 const CAPITALISED = /^\p{Lu}/u;
-
 
 /** The glossary with each form analysed, and the rows each term is in (ascending), built once per analyzer. */
 interface AnalysedGlossary {
@@ -59,13 +58,23 @@ function rowsWith(g: AnalysedGlossary, terms: readonly string[]): Array<Set<stri
 }
 
 /**
- * The index vocabulary grouped by a key of each term (a sound key, a prefix), built once per loaded index:
- * a loaded index never changes, a new one gets its own.
+ * What planning derives from an index and keeps: the vocabulary grouped by a key of each term (a sound key, a
+ * prefix), and the expansion of each question word. Dropped when the index changes (`revision`).
  */
-const groupings = new WeakMap<LexicalIndex, Map<string, Map<string, string[]>>>();
+interface Derived {
+  revision: number;
+  groupings: Map<string, Map<string, string[]>>;
+  expansions: Map<string, Expansion>;
+}
+const derivedFrom = new WeakMap<LexicalIndex, Derived>();
+function derived(index: LexicalIndex): Derived {
+  let d = derivedFrom.get(index);
+  if (!d || d.revision !== index.revision) derivedFrom.set(index, (d = { revision: index.revision, groupings: new Map(), expansions: new Map() }));
+  return d;
+}
+
 function vocabularyBy(index: LexicalIndex, name: string, keyOf: (term: string) => string | null): Map<string, string[]> {
-  let byName = groupings.get(index);
-  if (!byName) groupings.set(index, (byName = new Map()));
+  const byName = derived(index).groupings;
   let m = byName.get(name);
   if (!m) {
     m = new Map();
@@ -91,45 +100,71 @@ const soundKeys = (index: LexicalIndex) =>
 /** First five letters, for matching inflected names. */
 const prefixes = (index: LexicalIndex) => vocabularyBy(index, 'prefix', (term) => (term.length < 5 ? null : term.slice(0, 5)));
 
+/** What one question word stands for in an index: its terms with their expansions, and how telling it is. */
+interface Expansion {
+  own: readonly string[];
+  terms: readonly string[];
+  weight: number;
+  known: boolean;
+}
+
+/** Words kept expanded per index: questions reuse a small vocabulary (bounded against a flood of new words). */
+const EXPANSIONS_KEPT = 20_000;
+
+/** A question word's expansion (glossary rows, name prefixes, sound keys, idf of each term): most of planning. */
+function expand(index: LexicalIndex, raw: string, word: string, lang: Lang, name: boolean): Expansion {
+  const memo = derived(index).expansions;
+  const key = (name ? 'N' : 'w') + lang + raw;
+  const kept = memo.get(key);
+  if (kept) return kept;
+  const own = analyzeWord(raw, index.analyzer, lang);
+  const terms = new Set(own);
+  if (own.length) {
+    for (const row of rowsWith(analysedGlossary(index), own)) row.forEach((t) => terms.add(t));
+    // Names inflect past what light stemming undoes (Токаев / ТОКАЕВЫМ): match on the first five letters.
+    if (name && word.length >= 5) for (const t of prefixes(index).get(word.slice(0, 5)) ?? []) terms.add(t);
+    const key = soundKey(own[0]);
+    if (key) for (const t of soundKeys(index).get((isCyrillic(own[0]) ? 'l:' : 'c:') + key) ?? []) terms.add(t);
+  }
+  let known = false;
+  let weight = -Infinity;
+  for (const t of terms) {
+    if (index.df(t) === 0) continue;
+    known = true;
+    weight = Math.max(weight, index.idf(t));
+  }
+  // A word no article has is often just another form or a paraphrase ("провел" / "проведено"): it counts,
+  // but less than the rarest word that does occur. Unknown names are handled apart (they mean "not covered").
+  if (!known) weight = index.idf('\u0000unseen') * (name ? 1 : 0.6);
+  if (memo.size >= EXPANSIONS_KEPT) memo.clear();
+  const made: Expansion = { own, terms: [...terms], weight, known };
+  memo.set(key, made);
+  return made;
+}
+
 /** Analyses a question (in `lang`, detected when not given) into concepts with their cross-lingual expansions. */
 export function planQuery(question: string, index: LexicalIndex, lang: Lang = detectLanguage(question)): QueryPlan {
-  const glossary = analysedGlossary(index);
-  const keys = soundKeys(index);
   const concepts: Concept[] = [];
   const seen = new Set<string>();
   const tokens = tokenize(question);
-  tokens.forEach((tok, i) => {
-    if (STOPWORDS.has(tok.word)) return;
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i];
+    if (STOPWORDS.has(tok.word)) continue;
     const raw = question.slice(tok.start, tok.end);
     // Capitalised after the first word: a name or an acronym (Алматы, France, НАТО).
     const name = i > 0 && CAPITALISED.test(raw);
-    const own = analyzeWord(raw, index.analyzer, lang);
-    if (!own.length || own.every((t) => seen.has(t))) return;
-    own.forEach((t) => seen.add(t));
-    const terms = new Set(own);
-    for (const row of rowsWith(glossary, own)) row.forEach((t) => terms.add(t));
-    // Names inflect past what light stemming undoes (Токаев / ТОКАЕВЫМ): match on the first five letters.
-    if (name && tok.word.length >= 5) for (const t of prefixes(index).get(tok.word.slice(0, 5)) ?? []) terms.add(t);
-    const key = soundKey(own[0]);
-    if (key) for (const t of keys.get((isCyrillic(own[0]) ? 'l:' : 'c:') + key) ?? []) terms.add(t);
-    let known = false;
-    let weight = -Infinity;
-    for (const t of terms) {
-      if (index.df(t) === 0) continue;
-      known = true;
-      weight = Math.max(weight, index.idf(t));
-    }
-    // A word no article has is often just another form or a paraphrase ("провел" / "проведено"): it counts,
-    // but less than the rarest word that does occur. Unknown names are handled apart (they mean "not covered").
-    if (!known) weight = index.idf('\u0000unseen') * (name ? 1 : 0.6);
-    concepts.push({ word: tok.word, raw, terms: [...terms], weight, name, known });
-  });
+    const { own, terms, weight, known } = expand(index, raw, tok.word, lang, name);
+    if (!own.length || own.every((t) => seen.has(t))) continue;
+    for (const t of own) seen.add(t);
+    concepts.push({ word: tok.word, raw, terms, weight, name, known });
+  }
   const weights = new Map<string, number>();
   for (const c of concepts) {
-    c.terms.forEach((t, k) => {
+    for (let k = 0; k < c.terms.length; k++) {
+      const t = c.terms[k];
       const w = k < 1 ? 1 : EXPANSION_WEIGHT;
       weights.set(t, Math.max(weights.get(t) ?? 0, w));
-    });
+    }
   }
   return { concepts, weights };
 }

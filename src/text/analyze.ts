@@ -29,8 +29,10 @@ export function normalizeWord(w: string): string {
 
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
-  for (const m of text.matchAll(WORD)) {
-    out.push({ word: normalizeWord(m[0]), start: m.index!, end: m.index! + m[0].length });
+  // exec over one regex, not matchAll: no cloned regex and iterator per text (this runs for every question)
+  WORD.lastIndex = 0;
+  for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
+    out.push({ word: normalizeWord(m[0]), start: m.index, end: m.index + m[0].length });
   }
   return out;
 }
