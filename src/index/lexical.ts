@@ -173,9 +173,7 @@ export class LexicalIndex {
 
   /** Inverse document frequency of an analysed term (BM25+ style, never negative). */
   idf(term: string): number {
-    const df = this.postings.get(term)?.size ?? 0;
-    const n = this.lengths.size;
-    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    return idfOf(this.postings.get(term)?.size ?? 0, this.lengths.size);
   }
 
   /** Terms of a query as this index analyses them, without stopwords. */
@@ -196,10 +194,12 @@ export class LexicalIndex {
     const plan: PlannedTerm[] = [];
     let positive = true;
     let postings = 0;
+    const n = this.lengths.size;
     for (const t of terms) {
-      const p = this.postings.get(t)?.packed();
-      if (!p) continue;
-      const w = this.idf(t) * (weights?.get(t) ?? 1);
+      const tp = this.postings.get(t);
+      if (!tp) continue;
+      const p = tp.packed();
+      const w = idfOf(p.ids.length, n) * (weights?.get(t) ?? 1);
       const impacts = this.impactsOf(p, norms);
       if (!(w > 0) || !p.impactsPositive) positive = false;
       plan.push({ w, ids: p.ids, impacts });
@@ -210,13 +210,13 @@ export class LexicalIndex {
     // Many: term at a time into a buffer cleared once; every contribution is > 0, so a score above 0 means "touched".
     // (MaxScore pruning was tried: on topic-homogeneous corpora, where the top scores are flat, it skipped little
     // and cost more than it saved.)
-    const n = norms.length;
+    const size = norms.length;
     const scores = this.scoreBuf;
-    scores.fill(0, 0, n);
+    scores.fill(0, 0, size);
     for (const { w, ids, impacts } of plan) {
       for (let i = 0; i < ids.length; i++) scores[ids[i]] += w * impacts[i];
     }
-    return bestOfDense(scores, n, limit);
+    return bestOfDense(scores, size, limit);
   }
 
   /** Scores kept with the list of ids touched (needed too when a weight is not positive: a hit may score ≤ 0). */
@@ -365,6 +365,11 @@ export class LexicalIndex {
     }
     return idx;
   }
+}
+
+/** BM25+ style idf of a term in `df` of `n` passages (never negative). */
+function idfOf(df: number, n: number): number {
+  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
 interface PlannedTerm {

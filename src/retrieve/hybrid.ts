@@ -96,29 +96,35 @@ export function completeRetrieval(index: LoadedIndex, { plan, hits: lexHits, fus
   const picked: ScoredPassage[] = [];
   const pickedIds: Int32Array[] = [];
   const perDoc = new Map<string, number>();
-  const pool = ranked.slice(0, CANDIDATES);
-  // Each candidate's discount for the passages already picked from its document (updated as they are picked).
-  const discount = pool.map(() => 1);
-  while (picked.length < opts.k && pool.length) {
+  const n = Math.min(ranked.length, CANDIDATES);
+  // Each candidate's discount for the passages already picked from its document (updated as they are picked);
+  // 0 once it has been taken (picked or dropped).
+  const discount = new Float64Array(n).fill(1);
+  for (let left = n; picked.length < opts.k && left > 0; left--) {
     let best = -1;
     let bestScore = -Infinity;
-    for (let i = 0; i < pool.length; i++) {
-      const s = pool[i].score * discount[i];
+    for (let i = 0; i < n; i++) {
+      if (discount[i] === 0) continue;
+      const s = ranked[i].score * discount[i];
       if (s > bestScore) {
         bestScore = s;
         best = i;
       }
     }
-    const [c] = pool.splice(best, 1);
-    discount.splice(best, 1);
+    if (best < 0) break;
+    const c = ranked[best];
+    discount[best] = 0;
     const ids = analysePassage(index, c.passage).termIds;
-    if (pickedIds.some((p) => nearDuplicate(p, ids))) continue;
+    let copy = false;
+    for (let j = 0; j < pickedIds.length && !copy; j++) copy = nearDuplicate(pickedIds[j], ids);
+    if (copy) continue;
     picked.push(c);
     pickedIds.push(ids);
-    const n = (perDoc.get(c.passage.docId) ?? 0) + 1;
-    perDoc.set(c.passage.docId, n);
-    const d = SAME_DOC_DISCOUNT ** n;
-    for (let i = 0; i < pool.length; i++) if (pool[i].passage.docId === c.passage.docId) discount[i] = d;
+    const doc = c.passage.docId;
+    const fromDoc = (perDoc.get(doc) ?? 0) + 1;
+    perDoc.set(doc, fromDoc);
+    const d = SAME_DOC_DISCOUNT ** fromDoc;
+    for (let i = 0; i < n; i++) if (discount[i] !== 0 && ranked[i].passage.docId === doc) discount[i] = d;
   }
 
   let bestCoverage = 0;
@@ -126,7 +132,8 @@ export function completeRetrieval(index: LoadedIndex, { plan, hits: lexHits, fus
     bestCoverage = Math.max(bestCoverage, coverage(plan, analysePassage(index, p.passage).terms));
     if (bestCoverage === 1) break;
   }
-  const unknownNames = plan.concepts.filter((c) => c.name && !c.known).map((c) => c.raw);
+  const unknownNames: string[] = [];
+  for (const c of plan.concepts) if (c.name && !c.known) unknownNames.push(c.raw);
   const bestDense = denseHits.length ? denseHits[0].score : 0;
   return { plan, passages: picked, bestCoverage, bestDense, unknownNames, mode: denseHits.length ? 'hybrid' : 'lexical' };
 }

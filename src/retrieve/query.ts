@@ -64,7 +64,7 @@ function rowsWith(g: AnalysedGlossary, terms: readonly string[]): Array<Set<stri
 interface Derived {
   revision: number;
   groupings: Map<string, Map<string, string[]>>;
-  expansions: Map<string, Expansion>;
+  expansions: Map<string, Expansion | null>;
 }
 const derivedFrom = new WeakMap<LexicalIndex, Derived>();
 function derived(index: LexicalIndex): Derived {
@@ -102,30 +102,47 @@ const prefixes = (index: LexicalIndex) => vocabularyBy(index, 'prefix', (term) =
 
 /** What one question word stands for in an index: its terms with their expansions, and how telling it is. */
 interface Expansion {
+  word: string;
   own: readonly string[];
   terms: readonly string[];
   weight: number;
+  name: boolean;
   known: boolean;
 }
 
 /** Words kept expanded per index: questions reuse a small vocabulary (bounded against a flood of new words). */
 const EXPANSIONS_KEPT = 20_000;
+/** Kept for a stop word or a word without terms: nothing to search for. */
+const NOTHING = null;
 
-/** A question word's expansion (glossary rows, name prefixes, sound keys, idf of each term): most of planning. */
-function expand(index: LexicalIndex, raw: string, word: string, lang: Lang, name: boolean): Expansion {
+/**
+ * A question word as written (`raw`; `first` in its question) expanded: glossary rows, name prefixes, sound keys
+ * and the idf of each term. Most of planning a question, so kept per word.
+ */
+function expand(index: LexicalIndex, raw: string, first: boolean, lang: Lang): Expansion | typeof NOTHING {
   const memo = derived(index).expansions;
-  const key = (name ? 'N' : 'w') + lang + raw;
+  const key = (first ? '0' : '1') + lang + raw;
   const kept = memo.get(key);
-  if (kept) return kept;
+  if (kept !== undefined) return kept;
+  const made = expandAfresh(index, raw, first, lang);
+  if (memo.size >= EXPANSIONS_KEPT) memo.clear();
+  memo.set(key, made);
+  return made;
+}
+
+function expandAfresh(index: LexicalIndex, raw: string, first: boolean, lang: Lang): Expansion | typeof NOTHING {
+  const word = normalizeWord(raw);
+  if (STOPWORDS.has(word)) return NOTHING;
   const own = analyzeWord(raw, index.analyzer, lang);
+  if (!own.length) return NOTHING;
+  // Capitalised after the first word: a name or an acronym (Алматы, France, НАТО).
+  const name = !first && CAPITALISED.test(raw);
   const terms = new Set(own);
-  if (own.length) {
-    for (const row of rowsWith(analysedGlossary(index), own)) row.forEach((t) => terms.add(t));
-    // Names inflect past what light stemming undoes (Токаев / ТОКАЕВЫМ): match on the first five letters.
-    if (name && word.length >= 5) for (const t of prefixes(index).get(word.slice(0, 5)) ?? []) terms.add(t);
-    const key = soundKey(own[0]);
-    if (key) for (const t of soundKeys(index).get((isCyrillic(own[0]) ? 'l:' : 'c:') + key) ?? []) terms.add(t);
-  }
+  for (const row of rowsWith(analysedGlossary(index), own)) row.forEach((t) => terms.add(t));
+  // Names inflect past what light stemming undoes (Токаев / ТОКАЕВЫМ): match on the first five letters.
+  if (name && word.length >= 5) for (const t of prefixes(index).get(word.slice(0, 5)) ?? []) terms.add(t);
+  const key = soundKey(own[0]);
+  if (key) for (const t of soundKeys(index).get((isCyrillic(own[0]) ? 'l:' : 'c:') + key) ?? []) terms.add(t);
   let known = false;
   let weight = -Infinity;
   for (const t of terms) {
@@ -136,10 +153,7 @@ function expand(index: LexicalIndex, raw: string, word: string, lang: Lang, name
   // A word no article has is often just another form or a paraphrase ("провел" / "проведено"): it counts,
   // but less than the rarest word that does occur. Unknown names are handled apart (they mean "not covered").
   if (!known) weight = index.idf('\u0000unseen') * (name ? 1 : 0.6);
-  if (memo.size >= EXPANSIONS_KEPT) memo.clear();
-  const made: Expansion = { own, terms: [...terms], weight, known };
-  memo.set(key, made);
-  return made;
+  return { word, own, terms: [...terms], weight, name, known };
 }
 
 /** Analyses a question (in `lang`, detected when not given) into concepts with their cross-lingual expansions. */
@@ -148,15 +162,14 @@ export function planQuery(question: string, index: LexicalIndex, lang: Lang = de
   const seen = new Set<string>();
   const tokens = tokenize(question);
   for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i];
-    if (STOPWORDS.has(tok.word)) continue;
-    const raw = question.slice(tok.start, tok.end);
-    // Capitalised after the first word: a name or an acronym (Алматы, France, НАТО).
-    const name = i > 0 && CAPITALISED.test(raw);
-    const { own, terms, weight, known } = expand(index, raw, tok.word, lang, name);
-    if (!own.length || own.every((t) => seen.has(t))) continue;
-    for (const t of own) seen.add(t);
-    concepts.push({ word: tok.word, raw, terms, weight, name, known });
+    const raw = question.slice(tokens[i].start, tokens[i].end);
+    const e = expand(index, raw, i === 0, lang);
+    if (e === NOTHING) continue;
+    let fresh = false;
+    for (const t of e.own) if (!seen.has(t)) fresh = true;
+    if (!fresh) continue;
+    for (const t of e.own) seen.add(t);
+    concepts.push({ word: e.word, raw, terms: e.terms, weight: e.weight, name: e.name, known: e.known });
   }
   const weights = new Map<string, number>();
   for (const c of concepts) {
