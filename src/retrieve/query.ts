@@ -22,7 +22,7 @@ export interface Concept {
 
 export interface QueryPlan {
   concepts: Concept[];
-  /** term → weight for BM25: the question's own terms 1, expansions less. */
+  /** term → weight for BM25: the question's own terms 1, expansions less (terms that some passage has). */
   weights: Map<string, number>;
 }
 
@@ -105,6 +105,8 @@ interface Expansion {
   word: string;
   own: readonly string[];
   terms: readonly string[];
+  /** The terms some passage has, each with its BM25 weight: all a search needs. */
+  searched: ReadonlyArray<readonly [string, number]>;
   weight: number;
   name: boolean;
   known: boolean;
@@ -143,22 +145,26 @@ function expandAfresh(index: LexicalIndex, raw: string, first: boolean, lang: La
   if (name && word.length >= 5) for (const t of prefixes(index).get(word.slice(0, 5)) ?? []) terms.add(t);
   const key = soundKey(own[0]);
   if (key) for (const t of soundKeys(index).get((isCyrillic(own[0]) ? 'l:' : 'c:') + key) ?? []) terms.add(t);
-  let known = false;
+  const searched: Array<[string, number]> = [];
   let weight = -Infinity;
+  let k = 0;
   for (const t of terms) {
+    const first = k++ === 0;
     if (index.df(t) === 0) continue;
-    known = true;
+    searched.push([t, first ? 1 : EXPANSION_WEIGHT]);
     weight = Math.max(weight, index.idf(t));
   }
+  const known = searched.length > 0;
   // A word no article has is often just another form or a paraphrase ("провел" / "проведено"): it counts,
   // but less than the rarest word that does occur. Unknown names are handled apart (they mean "not covered").
   if (!known) weight = index.idf('\u0000unseen') * (name ? 1 : 0.6);
-  return { word, own, terms: [...terms], weight, name, known };
+  return { word, own, terms: [...terms], searched, weight, name, known };
 }
 
 /** Analyses a question (in `lang`, detected when not given) into concepts with their cross-lingual expansions. */
 export function planQuery(question: string, index: LexicalIndex, lang: Lang = detectLanguage(question)): QueryPlan {
   const concepts: Concept[] = [];
+  const weights = new Map<string, number>();
   const seen = new Set<string>();
   const tokens = tokenize(question);
   for (let i = 0; i < tokens.length; i++) {
@@ -170,14 +176,7 @@ export function planQuery(question: string, index: LexicalIndex, lang: Lang = de
     if (!fresh) continue;
     for (const t of e.own) seen.add(t);
     concepts.push({ word: e.word, raw, terms: e.terms, weight: e.weight, name: e.name, known: e.known });
-  }
-  const weights = new Map<string, number>();
-  for (const c of concepts) {
-    for (let k = 0; k < c.terms.length; k++) {
-      const t = c.terms[k];
-      const w = k < 1 ? 1 : EXPANSION_WEIGHT;
-      weights.set(t, Math.max(weights.get(t) ?? 0, w));
-    }
+    for (const [t, w] of e.searched) weights.set(t, Math.max(weights.get(t) ?? 0, w));
   }
   return { concepts, weights };
 }
