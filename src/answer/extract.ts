@@ -123,25 +123,32 @@ export function namesIn(sentence: string, inQuestion: (word: string) => boolean)
       continue;
     }
     const words = run.words.slice();
-    const drop = (x: RunWord) => x.dropped || inQuestion(x.w);
-    while (words.length && drop(words[0])) words.shift();
-    while (words.length && drop(words[words.length - 1])) words.pop();
+    while (words.length && (words[0].dropped || inQuestion(words[0].w))) words.shift();
+    while (words.length && (words[words.length - 1].dropped || inQuestion(words[words.length - 1].w))) words.pop();
     if (!words.length) continue;
     // A run cut in the middle by a question word becomes two candidates ("Грузии Екатерина Кардава" → "Екатерина Кардава").
-    let group: typeof words = [];
-    const flush = () => {
-      while (group.length && group[group.length - 1].connector) group.pop();
-      while (group.length && group[0].connector) group.shift();
-      if (group.length) out.push({ text: sentence.slice(group[0].s, group[group.length - 1].e), start: group[0].s, end: group[group.length - 1].e });
-      group = [];
-    };
+    let group: RunWord[] = [];
     for (const w of words) {
-      if (w.role || inQuestion(w.w)) flush();
-      else group.push(w);
+      if (w.role || inQuestion(w.w)) {
+        pushGroup(out, sentence, group);
+        group = [];
+      } else group.push(w);
     }
-    flush();
+    pushGroup(out, sentence, group);
   }
   return out;
+}
+
+/**
+ * A group of run words as a candidate, without connectors at its ends. A module function, not a closure in
+ * `namesIn` (which runs for every sentence with capitals): see the note on closures in text/analyze.ts.
+ */
+function pushGroup(out: Candidate[], sentence: string, group: RunWord[]): void {
+  let a = 0;
+  let b = group.length;
+  while (b > a && group[b - 1].connector) b--;
+  while (a < b && group[a].connector) a++;
+  if (a < b) out.push({ text: sentence.slice(group[a].s, group[b - 1].e), start: group[a].s, end: group[b - 1].e });
 }
 
 interface CapitalRun {
