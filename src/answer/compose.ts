@@ -122,7 +122,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
     let n = numberOf.get(s.docId);
     if (n === undefined) numberOf.set(s.docId, (n = numberOf.size + 1));
     const [qs, qe] = trimQuote(s, focus);
-    const c: Citation = { n, ...sourceOf(s.docId, meta(s.docId)), quote: s.text.slice(qs - s.start, qe - s.start), start: qs, end: qe, score: round(s.score) };
+    const c = citation(n, s.docId, meta(s.docId), s.text.slice(qs - s.start, qe - s.start), qs, qe, round(s.score));
     citations.push(c);
     return c;
   };
@@ -145,16 +145,14 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
     .map((p, i) => passageCitation(p, meta(p.passage.docId), citations.length + i + 1));
 
   const text = renderText({ direct: directText, quotes: quoteCitations, figures: figureList, citations, language });
-  return {
-    question,
-    language,
-    answered: true,
-    ...(directText ? { direct: directText } : {}),
-    citations,
-    ...(figureList.length ? { disagreement: figureList } : {}),
-    more,
-    text,
-  };
+  // Field by field in the answer's order (see `citation`).
+  const answer = { question, language, answered: true } as Omit<Answer, 'timings_ms'>;
+  if (directText) answer.direct = directText;
+  answer.citations = citations;
+  if (figureList.length) answer.disagreement = figureList;
+  answer.more = more;
+  answer.text = text;
+  return answer;
 }
 
 function scoreSentences(retrieval: Retrieval, r: QuestionReading): ScoredSentence[] {
@@ -498,18 +496,24 @@ function trimQuote(s: ScoredSentence, focus?: Candidate): [number, number] {
 
 function passageCitation(p: ScoredPassage, m: ArticleMeta | undefined, n: number): Citation {
   const { docId, text, start, end } = p.passage;
-  return { n, ...sourceOf(docId, m), quote: text, start, end, score: round(p.score) };
+  return citation(n, docId, m, text, start, end, round(p.score));
 }
 
-/** What a citation says of its article: file, title, outlet (or author), date or inferred year. */
-function sourceOf(docId: string, m: ArticleMeta | undefined): Pick<Citation, 'doc' | 'title' | 'outlet' | 'date' | 'inferredYear'> {
-  return {
-    doc: docId,
-    title: m?.title ?? docId,
-    ...(m?.outlet ? { outlet: m.outlet } : m?.author ? { outlet: m.author } : {}),
-    ...(m?.date ? { date: m.date } : {}),
-    ...(m?.inferredYear ? { inferredYear: m.inferredYear } : {}),
-  };
+/**
+ * A citation of an article (file, title, outlet or author, date or inferred year) and its quote. Built field by
+ * field in one order, not spread from parts: V8 copies a spread object with optional fields on a slow path.
+ */
+function citation(n: number, docId: string, m: ArticleMeta | undefined, quote: string, start: number, end: number, score: number): Citation {
+  const c = { n, doc: docId, title: m?.title ?? docId } as Citation;
+  const outlet = m?.outlet || m?.author;
+  if (outlet) c.outlet = outlet;
+  if (m?.date) c.date = m.date;
+  if (m?.inferredYear) c.inferredYear = m.inferredYear;
+  c.quote = quote;
+  c.start = start;
+  c.end = end;
+  c.score = score;
+  return c;
 }
 
 /** "Title — outlet, date (file)" for a source line. */
