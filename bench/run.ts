@@ -20,7 +20,7 @@ import type { LoadedIndex } from '../src/index/store.js';
 import { retrieve } from '../src/retrieve/hybrid.js';
 import type { Answer } from '../src/types.js';
 import { runAsk } from './lib/coldstart.js';
-import { ensureCorpus, loadSentencePool, type Corpus } from './lib/corpus.js';
+import { ensureCorpus, loadSentencePool, rng, type Corpus } from './lib/corpus.js';
 import { HashEmbedder, hashVector, ModelCostHashEmbedder } from './lib/hash-embedder.js';
 import { BENCH_CACHE, BENCH_DIR, DEV_QUESTIONS, ROOT } from './lib/paths.js';
 import { exactTopK, memoryVectorStorePeer, miniSearchPeer, miniSearchStemPeer, oramaPeer, storedVectors, type DensePeer, type LexicalPeer } from './lib/peers.js';
@@ -388,13 +388,18 @@ async function comparePeers(s: SizeName, index: LoadedIndex): Promise<void> {
       warm += performance.now() - t;
     }
   }
-  // The order turns question by question: whichever system runs first after another engine finds the caches
-  // cold (measured: ~2× slower on the 5 articles), and a fixed order would always give that place to the same one.
-  let turn = 0;
+  // A new order for each question, drawn from a fixed seed. A system finds the caches (data, code, branch
+  // history) as the one before it left them: a fixed order, even turning, puts the same system after the same one,
+  // and MiniSearch's two configurations (the same library code) ran back to back in five turns of six.
+  const draw = rng(20261122);
   for (let pass = 0; pass < PLAN.peerPasses; pass++) {
     for (const q of questions) {
-      const first = turn++ % systems.length;
-      for (const x of [...systems.slice(first), ...systems.slice(0, first)]) {
+      const order = [...systems];
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(draw() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      for (const x of order) {
         if (pass > 0 && spent.get(x.name)! > BUDGET_MS) continue;
         const t = performance.now();
         const r = await x.run(q);
