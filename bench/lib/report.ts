@@ -123,7 +123,7 @@ export function renderMarkdown(r: Result): string {
     );
   }
   L.push('');
-  L.push('Hybrid: the question is embedded in a worker thread while the lexical search runs, so `embed` (asking for the vector → having it) overlaps `retrieve`, and the parts add up to more than the total. Bare embed: the faster of the model\'s forward pass on the main thread with 1 and with 2 ONNX threads (`details.latency.hybrid_*.bare_embed_p50_by_threads`).');
+  L.push('Hybrid: the question is embedded in a worker thread while the lexical search runs, so `embed` (asking for the vector → having it) overlaps `retrieve`, and the parts add up to more than the total. Bare embed: the faster of the model\'s forward pass on the main thread with 1 and with 2 ONNX threads (timed against each other first: `details.latency.hybrid_*.bare_embed_p50_by_threads`), then interleaved alone with the answers.');
   L.push('');
   L.push('![latency against corpus size](latency.svg)');
   L.push('');
