@@ -31,40 +31,44 @@ const NEAR_DUPLICATE = 0.85;
 
 /**
  * The lexical half of retrieval: needs no query vector, so it can run while the model computes one. Completed
- * once (`completeRetrieval` adds to `fused`).
+ * once (`completeRetrieval` adds to `fused`, and ranks it in place).
  */
 export interface LexicalStage {
   plan: QueryPlan;
   hits: LexicalHit[];
-  /** The lexical list's share of the fusion, by passage id. */
-  fused: Map<number, ScoredPassage>;
+  /** The lexical list's share of the fusion, in its order. */
+  fused: ScoredPassage[];
 }
 
 /** Query planning (with cross-lingual expansion), the BM25 candidates and their part of the fusion. */
 export function searchLexical(index: LoadedIndex, question: string, language?: Lang): LexicalStage {
   const plan = planQuery(question, index.lexical, language);
   const hits = index.lexical.search([...plan.weights.keys()], CANDIDATES, plan.weights);
-  const fused = new Map<number, ScoredPassage>();
-  fuse(index, fused, hits, 'lexical');
+  // Reciprocal rank fusion: each list adds 1 / (k + rank); each passage keeps the rank and score it had in each.
+  const fused: ScoredPassage[] = [];
+  for (let rank = 0; rank < hits.length; rank++) {
+    const passage = index.passages.get(hits[rank].id);
+    if (passage) fused.push({ passage, score: 1 / (RRF_K + rank + 1), lexicalRank: rank + 1, lexicalScore: hits[rank].score });
+  }
   return { plan, hits, fused };
 }
 
-/** Reciprocal rank fusion: each list adds 1 / (k + rank); each passage keeps the rank and score it had in each. */
-function fuse(index: LoadedIndex, fused: Map<number, ScoredPassage>, hits: Array<{ id: number; score: number }>, list: 'lexical' | 'dense'): void {
+/** Adds the dense list to the fusion: to the entries of passages it shares with the lexical list, or as new ones. */
+function fuseDense(index: LoadedIndex, fused: ScoredPassage[], hits: Array<{ id: number; score: number }>): void {
+  const byId = new Map<number, ScoredPassage>();
+  for (const e of fused) byId.set(e.passage.id, e);
   for (let rank = 0; rank < hits.length; rank++) {
     const h = hits[rank];
-    const passage = index.passages.get(h.id);
-    if (!passage) continue;
-    let e = fused.get(h.id);
-    if (!e) fused.set(h.id, (e = { passage, score: 0 }));
-    e.score += 1 / (RRF_K + rank + 1);
-    if (list === 'lexical') {
-      e.lexicalRank = rank + 1;
-      e.lexicalScore = h.score;
-    } else {
-      e.denseRank = rank + 1;
-      e.denseScore = h.score;
+    let e = byId.get(h.id);
+    if (!e) {
+      const passage = index.passages.get(h.id);
+      if (!passage) continue;
+      byId.set(h.id, (e = { passage, score: 0 }));
+      fused.push(e);
     }
+    e.score += 1 / (RRF_K + rank + 1);
+    e.denseRank = rank + 1;
+    e.denseScore = h.score;
   }
 }
 
@@ -79,18 +83,18 @@ export function retrieve(index: LoadedIndex, question: string, opts: RetrieveOpt
 /** `retrieve` from its lexical half: adds the dense hits (with `opts.queryVector`), fuses and picks. */
 export function completeRetrieval(index: LoadedIndex, { plan, hits: lexHits, fused }: LexicalStage, opts: RetrieveOptions): Retrieval {
   const denseHits = index.vectors && opts.queryVector ? index.vectors.search(opts.queryVector, CANDIDATES) : [];
-  fuse(index, fused, denseHits, 'dense');
+  if (denseHits.length) fuseDense(index, fused, denseHits);
 
   // With one list only, its own scores say more than ranks: BM25 relative to the best hit.
   if (!denseHits.length && lexHits.length) {
     const top = lexHits[0].score || 1;
-    for (const e of fused.values()) e.score = (e.lexicalScore ?? 0) / top;
+    for (const e of fused) e.score = (e.lexicalScore ?? 0) / top;
   } else {
     let top = -Infinity;
-    for (const e of fused.values()) top = Math.max(top, e.score);
-    for (const e of fused.values()) e.score /= top;
+    for (const e of fused) top = Math.max(top, e.score);
+    for (const e of fused) e.score /= top;
   }
-  const ranked = [...fused.values()].sort((a, b) => b.score - a.score || a.passage.id - b.passage.id);
+  const ranked = fused.sort((a, b) => b.score - a.score || a.passage.id - b.passage.id);
 
   // Greedy pick: best adjusted score first; a near-copy of a picked passage (a syndicated article) is dropped.
   const picked: ScoredPassage[] = [];
