@@ -166,6 +166,7 @@ describe('question analysis', () => {
     expect(plan()).toMatchObject({ known: false });
     index.add(3, 'The Hub has more than 80 partners.');
     expect(plan()).toMatchObject({ known: true, weight: index.idf(plan().terms[0]) });
+    expect(index.searchPlanned(planQuery('How many partners?', index, 'en').terms, 5).map((h) => h.id)).toEqual([3]);
     // A name is matched across scripts by sound: its Latin spelling is found once an article has it.
     const latin = () => planQuery('Что сказал Дамитову?', index, 'ru').concepts.flatMap((c) => c.terms).filter((t) => /[a-z]/.test(t));
     expect(latin()).toEqual([]);
@@ -173,6 +174,7 @@ describe('question analysis', () => {
     expect(latin()).toContain('damitov');
     index.remove(3);
     expect(plan()).toMatchObject({ known: false });
+    expect(index.searchPlanned(planQuery('How many partners?', index, 'en').terms, 5)).toEqual([]);
   });
 
   it('tells the language of a text from its letters', () => {

@@ -181,25 +181,38 @@ export class LexicalIndex {
     return [...new Set(analyze(query, this.analyzer, { dropStopwords: true }))];
   }
 
+  /** A term's postings, to search with (`searchPlanned`) while the index stays as it is (see `revision`). */
+  postingsOf(term: string): TermHandle | undefined {
+    return this.postings.get(term);
+  }
+
   /**
    * The `limit` best passages for the terms, best first (equal scores: lower id first). A passage's score is
    * BM25: the sum over the terms it contains, in the query's order, of idf · weight · tf · (k1 + 1) / (tf + norm).
    */
   search(query: string | string[], limit: number, weights?: Map<string, number>): LexicalHit[] {
     const terms = typeof query === 'string' ? this.queryTerms(query) : query;
+    const planned: PlannedQueryTerm[] = [];
+    for (const term of terms) {
+      const postings = this.postings.get(term);
+      if (postings) planned.push({ term, postings, weight: weights?.get(term) ?? 1 });
+    }
+    return this.searchPlanned(planned, limit);
+  }
+
+  /** `search` for terms whose postings were found before (`postingsOf`), each with its weight. */
+  searchPlanned(terms: readonly PlannedQueryTerm[], limit: number): LexicalHit[] {
     if (!terms.length || !this.lengths.size) return [];
     const avg = this.totalLength / this.lengths.size;
     const norms = this.normsFor(avg);
-    if (!norms) return this.searchSparse(terms, limit, avg, weights);
+    if (!norms) return this.searchSparse(terms, limit, avg);
     const plan: PlannedTerm[] = [];
     let positive = true;
     let postings = 0;
     const n = this.lengths.size;
     for (const t of terms) {
-      const tp = this.postings.get(t);
-      if (!tp) continue;
-      const p = tp.packed();
-      const w = idfOf(p.ids.length, n) * (weights?.get(t) ?? 1);
+      const p = (t.postings as TermPostings).packed();
+      const w = idfOf(p.ids.length, n) * t.weight;
       const impacts = this.impactsOf(p, norms);
       if (!(w > 0) || !p.impactsPositive) positive = false;
       plan.push({ w, ids: p.ids, impacts });
@@ -259,13 +272,12 @@ export class LexicalIndex {
   }
 
   /** The same scores kept in a map: for ids that a dense buffer cannot hold (negative, fractional or huge). */
-  private searchSparse(terms: string[], limit: number, avg: number, weights?: Map<string, number>): LexicalHit[] {
+  private searchSparse(terms: readonly PlannedQueryTerm[], limit: number, avg: number): LexicalHit[] {
     const scores = new Map<number, number>();
     const k1p1 = this.k1 + 1;
     for (const t of terms) {
-      const p = this.postings.get(t);
-      if (!p) continue;
-      const w = this.idf(t) * (weights?.get(t) ?? 1);
+      const p = t.postings as TermPostings;
+      const w = idfOf(p.size, this.lengths.size) * t.weight;
       p.forEach((id, tf) => {
         const len = this.lengths.get(id)!;
         const s = w * ((tf * k1p1) / (tf + this.k1 * (1 - this.b + (this.b * len) / avg)));
@@ -370,6 +382,18 @@ export class LexicalIndex {
 /** BM25+ style idf of a term in `df` of `n` passages (never negative). */
 function idfOf(df: number, n: number): number {
   return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+}
+
+/** A term's postings as `postingsOf` gave them: valid while the index does not change. */
+export interface TermHandle {
+  readonly size: number;
+}
+
+/** A query term with its postings and its weight in the query. */
+export interface PlannedQueryTerm {
+  term: string;
+  postings: TermHandle;
+  weight: number;
 }
 
 interface PlannedTerm {

@@ -43,7 +43,7 @@ export interface LexicalStage {
 /** Query planning (with cross-lingual expansion), the BM25 candidates and their part of the fusion. */
 export function searchLexical(index: LoadedIndex, question: string, language?: Lang): LexicalStage {
   const plan = planQuery(question, index.lexical, language);
-  const hits = index.lexical.search([...plan.weights.keys()], CANDIDATES, plan.weights);
+  const hits = index.lexical.searchPlanned(plan.terms, CANDIDATES);
   // Reciprocal rank fusion: each list adds 1 / (k + rank); each passage keeps the rank and score it had in each.
   const fused: ScoredPassage[] = [];
   for (let rank = 0; rank < hits.length; rank++) {

@@ -1,4 +1,4 @@
-import type { LexicalIndex } from '../index/lexical.js';
+import type { LexicalIndex, PlannedQueryTerm, TermHandle } from '../index/lexical.js';
 import { analyze, analyzeWord, normalizeWord, STOPWORDS, tokenize } from '../text/analyze.js';
 import { GLOSSARY } from '../text/glossary.js';
 import { detectLanguage } from '../text/language.js';
@@ -22,8 +22,11 @@ export interface Concept {
 
 export interface QueryPlan {
   concepts: Concept[];
-  /** term → weight for BM25: the question's own terms 1, expansions less (terms that some passage has). */
-  weights: Map<string, number>;
+  /**
+   * What BM25 searches for, in the question's order: each term some passage has, once, with its postings and its
+   * weight (the question's own terms 1, expansions less).
+   */
+  terms: PlannedQueryTerm[];
 }
 
 const EXPANSION_WEIGHT = 0.6;
@@ -105,8 +108,8 @@ interface Expansion {
   word: string;
   own: readonly string[];
   terms: readonly string[];
-  /** The terms some passage has, each with its BM25 weight: all a search needs. */
-  searched: ReadonlyArray<readonly [string, number]>;
+  /** The terms some passage has, each with its postings and BM25 weight: all a search needs. */
+  searched: ReadonlyArray<{ readonly term: string; readonly postings: TermHandle; readonly weight: number }>;
   weight: number;
   name: boolean;
   known: boolean;
@@ -145,13 +148,14 @@ function expandAfresh(index: LexicalIndex, raw: string, first: boolean, lang: La
   if (name && word.length >= 5) for (const t of prefixes(index).get(word.slice(0, 5)) ?? []) terms.add(t);
   const key = soundKey(own[0]);
   if (key) for (const t of soundKeys(index).get((isCyrillic(own[0]) ? 'l:' : 'c:') + key) ?? []) terms.add(t);
-  const searched: Array<[string, number]> = [];
+  const searched: Array<{ term: string; postings: TermHandle; weight: number }> = [];
   let weight = -Infinity;
   let k = 0;
   for (const t of terms) {
     const first = k++ === 0;
-    if (index.df(t) === 0) continue;
-    searched.push([t, first ? 1 : EXPANSION_WEIGHT]);
+    const postings = index.postingsOf(t);
+    if (!postings?.size) continue;
+    searched.push({ term: t, postings, weight: first ? 1 : EXPANSION_WEIGHT });
     weight = Math.max(weight, index.idf(t));
   }
   const known = searched.length > 0;
@@ -164,7 +168,8 @@ function expandAfresh(index: LexicalIndex, raw: string, first: boolean, lang: La
 /** Analyses a question (in `lang`, detected when not given) into concepts with their cross-lingual expansions. */
 export function planQuery(question: string, index: LexicalIndex, lang: Lang = detectLanguage(question)): QueryPlan {
   const concepts: Concept[] = [];
-  const weights = new Map<string, number>();
+  const planned: PlannedQueryTerm[] = [];
+  const at = new Map<string, number>();
   const seen = new Set<string>();
   const tokens = tokenize(question);
   for (let i = 0; i < tokens.length; i++) {
@@ -176,9 +181,16 @@ export function planQuery(question: string, index: LexicalIndex, lang: Lang = de
     if (!fresh) continue;
     for (const t of e.own) seen.add(t);
     concepts.push({ word: e.word, raw, terms: e.terms, weight: e.weight, name: e.name, known: e.known });
-    for (const [t, w] of e.searched) weights.set(t, Math.max(weights.get(t) ?? 0, w));
+    // A term of two concepts is searched once, with the higher weight.
+    for (const t of e.searched) {
+      const i = at.get(t.term);
+      if (i === undefined) {
+        at.set(t.term, planned.length);
+        planned.push({ term: t.term, postings: t.postings, weight: t.weight });
+      } else if (t.weight > planned[i].weight) planned[i].weight = t.weight;
+    }
   }
-  return { concepts, weights };
+  return { concepts, terms: planned };
 }
 
 /** Share of the question's concepts (weighted by how telling they are) that a set of terms (or two) matches. */
