@@ -1,4 +1,4 @@
-import type { LexicalIndex, PlannedQueryTerm, TermHandle } from '../index/lexical.js';
+import type { LexicalIndex, PlannedQueryTerm } from '../index/lexical.js';
 import { analyze, analyzeWord, normalizeWord, STOPWORDS, tokenize } from '../text/analyze.js';
 import { GLOSSARY } from '../text/glossary.js';
 import { detectLanguage } from '../text/language.js';
@@ -109,7 +109,7 @@ interface Expansion {
   own: readonly string[];
   terms: readonly string[];
   /** The terms some passage has, each with its postings and BM25 weight: all a search needs. */
-  searched: ReadonlyArray<{ readonly term: string; readonly postings: TermHandle; readonly weight: number }>;
+  searched: ReadonlyArray<Readonly<PlannedQueryTerm>>;
   weight: number;
   name: boolean;
   known: boolean;
@@ -117,14 +117,13 @@ interface Expansion {
 
 /** Words kept expanded per index: questions reuse a small vocabulary (bounded against a flood of new words). */
 const EXPANSIONS_KEPT = 20_000;
-/** Kept for a stop word or a word without terms: nothing to search for. */
-const NOTHING = null;
 
 /**
  * A question word as written (`raw`; `first` in its question) expanded: glossary rows, name prefixes, sound keys
- * and the idf of each term. Most of planning a question, so kept per word.
+ * and the idf of each term; null for a stop word or a word without terms. Most of planning a question, so kept
+ * per word.
  */
-function expand(index: LexicalIndex, raw: string, first: boolean, lang: Lang): Expansion | typeof NOTHING {
+function expand(index: LexicalIndex, raw: string, first: boolean, lang: Lang): Expansion | null {
   const memo = derived(index).expansions;
   const key = (first ? '0' : '1') + lang + raw;
   const kept = memo.get(key);
@@ -135,11 +134,11 @@ function expand(index: LexicalIndex, raw: string, first: boolean, lang: Lang): E
   return made;
 }
 
-function expandAfresh(index: LexicalIndex, raw: string, first: boolean, lang: Lang): Expansion | typeof NOTHING {
+function expandAfresh(index: LexicalIndex, raw: string, first: boolean, lang: Lang): Expansion | null {
   const word = normalizeWord(raw);
-  if (STOPWORDS.has(word)) return NOTHING;
+  if (STOPWORDS.has(word)) return null;
   const own = analyzeWord(raw, index.analyzer, lang);
-  if (!own.length) return NOTHING;
+  if (!own.length) return null;
   // Capitalised after the first word: a name or an acronym (Алматы, France, НАТО).
   const name = !first && CAPITALISED.test(raw);
   const terms = new Set(own);
@@ -148,14 +147,14 @@ function expandAfresh(index: LexicalIndex, raw: string, first: boolean, lang: La
   if (name && word.length >= 5) for (const t of prefixes(index).get(word.slice(0, 5)) ?? []) terms.add(t);
   const key = soundKey(own[0]);
   if (key) for (const t of soundKeys(index).get((isCyrillic(own[0]) ? 'l:' : 'c:') + key) ?? []) terms.add(t);
-  const searched: Array<{ term: string; postings: TermHandle; weight: number }> = [];
+  const searched: PlannedQueryTerm[] = [];
   let weight = -Infinity;
   let k = 0;
   for (const t of terms) {
-    const first = k++ === 0;
+    const isOwn = k++ === 0;
     const postings = index.postingsOf(t);
     if (!postings?.size) continue;
-    searched.push({ term: t, postings, weight: first ? 1 : EXPANSION_WEIGHT });
+    searched.push({ term: t, postings, weight: isOwn ? 1 : EXPANSION_WEIGHT });
     weight = Math.max(weight, index.idf(t));
   }
   const known = searched.length > 0;
@@ -175,7 +174,7 @@ export function planQuery(question: string, index: LexicalIndex, lang: Lang = de
   for (let i = 0; i < tokens.length; i++) {
     const raw = question.slice(tokens[i].start, tokens[i].end);
     const e = expand(index, raw, i === 0, lang);
-    if (e === NOTHING) continue;
+    if (e === null) continue;
     let fresh = false;
     for (const t of e.own) if (!seen.has(t)) fresh = true;
     if (!fresh) continue;
@@ -183,11 +182,11 @@ export function planQuery(question: string, index: LexicalIndex, lang: Lang = de
     concepts.push({ word: e.word, raw, terms: e.terms, weight: e.weight, name: e.name, known: e.known });
     // A term of two concepts is searched once, with the higher weight.
     for (const t of e.searched) {
-      const i = at.get(t.term);
-      if (i === undefined) {
+      const slot = at.get(t.term);
+      if (slot === undefined) {
         at.set(t.term, planned.length);
         planned.push({ term: t.term, postings: t.postings, weight: t.weight });
-      } else if (t.weight > planned[i].weight) planned[i].weight = t.weight;
+      } else if (t.weight > planned[slot].weight) planned[slot].weight = t.weight;
     }
   }
   return { concepts, terms: planned };
