@@ -162,11 +162,6 @@ export class LexicalIndex {
     this.changes++;
   }
 
-  /** Number of passages containing an analysed term. */
-  df(term: string): number {
-    return this.postings.get(term)?.size ?? 0;
-  }
-
   vocabulary(): IterableIterator<string> {
     return this.postings.keys();
   }
@@ -206,7 +201,7 @@ export class LexicalIndex {
     const avg = this.totalLength / this.lengths.size;
     const norms = this.normsFor(avg);
     if (!norms) return this.searchSparse(terms, limit, avg);
-    const plan: PlannedTerm[] = [];
+    const plan: ScoringTerm[] = [];
     let positive = true;
     let postings = 0;
     const n = this.lengths.size;
@@ -233,7 +228,7 @@ export class LexicalIndex {
   }
 
   /** Scores kept with the list of ids touched (needed too when a weight is not positive: a hit may score ≤ 0). */
-  private searchTouched(plan: PlannedTerm[], limit: number): LexicalHit[] {
+  private searchTouched(plan: ScoringTerm[], limit: number): LexicalHit[] {
     const scores = this.scoreBuf;
     const stamp = this.stamp;
     const now = this.nextStamp();
@@ -396,7 +391,8 @@ export interface PlannedQueryTerm {
   weight: number;
 }
 
-interface PlannedTerm {
+/** A term as one search scores it: its weight (idf · query weight) and per-posting impacts. */
+interface ScoringTerm {
   w: number;
   ids: Int32Array;
   impacts: Float64Array;
