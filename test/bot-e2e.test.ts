@@ -136,10 +136,23 @@ describe('commands', () => {
     await kk.send('/help');
     const help = visibleText(await kk.reply());
     expect(help).toContain('Мысалдар');
-    expect(help).toContain('Хабқа неше ел кіреді?');
+    // Examples are about the loaded articles: the Kazakh one first for a Kazakh user.
+    const kkTitle = main.service.info().titles.find((t) => t.doc.startsWith('002'))!.title;
+    expect(help).toContain(`«${kkTitle.slice(0, 30)}`);
+    expect(help).toContain('мақаласы не туралы?');
     const en = newChat({ languageCode: 'en' });
     await en.send('/help');
-    expect(visibleText(await en.reply())).toContain('How many countries are members of the Hub?');
+    const enHelp = visibleText(await en.reply());
+    expect(enHelp).toContain('What is the article “Conference on innovative methods of civil servants’ development” about?');
+  });
+
+  it('an example question from /help is answered from its article', async () => {
+    const chat = newChat({ languageCode: 'en' });
+    await chat.send('/help');
+    const example = /• (What is the article .*)/.exec(visibleText(await chat.reply()))![1];
+    await chat.send(example);
+    const text = visibleText(await chat.reply());
+    expect(text).toContain('Conference on innovative methods of civil servants’ development —');
   });
 
   it('/sources lists every indexed article by title, escaped', async () => {

@@ -6,6 +6,7 @@
  */
 import { Telegraf } from 'telegraf';
 import type { CallbackQuery, Message, Update } from 'telegraf/types';
+import { exampleQuestions } from '../answer/examples.js';
 import { MAX_QUESTION_CHARS, QuestionError, type AnswerService } from '../answer/service.js';
 import { runIndexBuild } from '../cli/common.js';
 import { ConfigError, type Config } from '../config.js';
@@ -118,6 +119,8 @@ export function createBot(service: Answerer, config: Config, deps: BotDeps = {})
     return { articles: i.articles, passages: i.passages, model: i.model, builtAt: i.builtAt };
   };
 
+  const examples = (lang: Lang) => exampleQuestions(service.info().titles, lang);
+
   const reply = (chatId: number, html: string, replyTo?: number) => sendChunks(telegram, chatId, splitHtml(html), { replyTo }, log);
 
   /** Queues a chat's task; an unexpected failure is logged and the user told, and the bot goes on. */
@@ -184,9 +187,9 @@ export function createBot(service: Answerer, config: Config, deps: BotDeps = {})
     const T = BOT_TEXTS[lang];
     switch (name) {
       case 'start':
-        return reply(chatId, T.start(facts()), replyTo);
+        return reply(chatId, T.start(facts(), examples(lang)), replyTo);
       case 'help':
-        return reply(chatId, T.help(facts()), replyTo);
+        return reply(chatId, T.help(facts(), examples(lang)), replyTo);
       case 'sources':
         return reply(chatId, T.sources(service.info().titles.map((t) => t.title)), replyTo);
       case 'about':

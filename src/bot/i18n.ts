@@ -16,8 +16,9 @@ export interface IndexFacts {
 }
 
 export interface BotTexts {
-  start: (facts: IndexFacts) => string;
-  help: (facts: IndexFacts) => string;
+  /** `examples`: questions about the loaded articles (src/answer/examples.ts). */
+  start: (facts: IndexFacts, examples: string[]) => string;
+  help: (facts: IndexFacts, examples: string[]) => string;
   sources: (titles: string[]) => string;
   about: (facts: IndexFacts) => string;
   moreButton: string;
@@ -38,13 +39,7 @@ export interface BotTexts {
   failed: string;
 }
 
-const EXAMPLES: Record<Lang, string[]> = {
-  ru: ['Сколько стран входит в хаб?', 'Кто возглавляет управляющий комитет хаба?', 'Когда был создан хаб?'],
-  kk: ['Хабқа неше ел кіреді?', 'Хаб қашан құрылды?'],
-  en: ['How many countries are members of the Hub?', 'Who chairs the Steering Committee of the Hub?', 'When was the Hub created?'],
-};
-
-const examples = (lang: Lang) => EXAMPLES[lang].map((q) => `• <code>${e(q)}</code>`).join('\n');
+const examples = (questions: string[]) => questions.map((q) => `• <code>${e(q)}</code>`).join('\n');
 
 /** "2024-08-07 12:47 UTC" from an ISO timestamp; the raw value when it does not parse. */
 export function formatWhen(iso: string): string {
@@ -56,13 +51,13 @@ const list = (titles: string[]) => titles.map((t, i) => `${i + 1}. ${e(t)}`).joi
 
 export const BOT_TEXTS: Record<Lang, BotTexts> = {
   ru: {
-    start: (f) =>
+    start: (f, x) =>
       `Здравствуйте! Я отвечаю на вопросы по ${f.articles} новостным статьям: коротко, с дословными цитатами и пронумерованными источниками.\n\n` +
-      `Просто напишите вопрос, например:\n${examples('ru')}\n\n/help — подробнее, /sources — список статей.`,
-    help: (f) =>
+      `Просто напишите вопрос, например:\n${examples(x)}\n\n/help — подробнее, /sources — список статей.`,
+    help: (f, x) =>
       `Я знаю только то, что написано в ${f.articles} статьях (${f.passages} фрагментов) — список: /sources. ` +
       `Вопрос можно задать по-русски, по-казахски или по-английски; ответ — с цитатами [n] и источниками (название, издание, дата).\n\n` +
-      `Примеры:\n${examples('ru')}\n\n` +
+      `Примеры:\n${examples(x)}\n\n` +
       `Кнопка «Ещё источники» показывает другие найденные фрагменты. В группах я отвечаю, когда меня упоминают, отвечают на моё сообщение или пишут /ask вопрос.\n\n` +
       `/sources — статьи, /about — об индексе.`,
     sources: (t) => `<b>Статьи в индексе (${t.length}):</b>\n${list(t)}`,
@@ -71,7 +66,7 @@ export const BOT_TEXTS: Record<Lang, BotTexts> = {
     moreButton: 'Ещё источники',
     moreHeader: 'Ещё источники:',
     moreGone: 'Эти источники больше недоступны — задайте вопрос ещё раз.',
-    textOnly: 'Я понимаю только текст: отправьте вопрос сообщением, например «Сколько стран входит в хаб?».',
+    textOnly: 'Я понимаю только текст: отправьте вопрос сообщением. Примеры вопросов: /help',
     rateLimited: (s) => `Слишком много вопросов за минуту. Пожалуйста, подождите ${s} с и спросите снова.`,
     notAllowed: 'Извините, этот бот доступен только приглашённым пользователям.',
     adminOnly: 'Эта команда доступна только администраторам бота.',
@@ -83,18 +78,18 @@ export const BOT_TEXTS: Record<Lang, BotTexts> = {
     reindexFailed: (d) => `Не удалось обновить индекс: ${e(d)}`,
     tooLong: (n, max) => `Вопрос слишком длинный (${n} символов, можно не больше ${max}). Сформулируйте его короче.`,
     controlChars: 'В вопросе есть управляющие символы. Отправьте обычный текст.',
-    emptyQuestion: 'Напишите вопрос текстом, например: <code>/ask Сколько стран входит в хаб?</code>',
+    emptyQuestion: 'Напишите вопрос после команды: <code>/ask ваш вопрос</code>. Примеры вопросов: /help',
     unknownCommand: (c) => `Не знаю команды /${e(c)}. Список команд: /help`,
     failed: 'Извините, не получилось ответить на это сообщение. Попробуйте ещё раз.',
   },
   kk: {
-    start: (f) =>
+    start: (f, x) =>
       `Сәлеметсіз бе! Мен ${f.articles} жаңалық мақаласы бойынша сұрақтарға жауап беремін: қысқаша, сөзбе-сөз дәйексөздермен және нөмірленген дереккөздермен.\n\n` +
-      `Сұрағыңызды жазыңыз, мысалы:\n${examples('kk')}\n\n/help — толығырақ, /sources — мақалалар тізімі.`,
-    help: (f) =>
+      `Сұрағыңызды жазыңыз, мысалы:\n${examples(x)}\n\n/help — толығырақ, /sources — мақалалар тізімі.`,
+    help: (f, x) =>
       `Мен тек ${f.articles} мақалада (${f.passages} үзінді) жазылғанды білемін — тізімі: /sources. ` +
       `Сұрақты қазақша, орысша немесе ағылшынша қоюға болады; жауапта [n] дәйексөздері мен дереккөздер (атауы, басылым, күні) болады.\n\n` +
-      `Мысалдар:\n${examples('kk')}\n\n` +
+      `Мысалдар:\n${examples(x)}\n\n` +
       `«Басқа дереккөздер» батырмасы табылған басқа үзінділерді көрсетеді. Топтарда мені атап өткенде, хабарламама жауап бергенде немесе /ask сұрақ деп жазғанда жауап беремін.\n\n` +
       `/sources — мақалалар, /about — индекс туралы.`,
     sources: (t) => `<b>Индекстегі мақалалар (${t.length}):</b>\n${list(t)}`,
@@ -103,7 +98,7 @@ export const BOT_TEXTS: Record<Lang, BotTexts> = {
     moreButton: 'Басқа дереккөздер',
     moreHeader: 'Басқа дереккөздер:',
     moreGone: 'Бұл дереккөздер енді қолжетімсіз — сұрағыңызды қайта қойыңыз.',
-    textOnly: 'Мен тек мәтінді түсінемін: сұрағыңызды хабарлама етіп жіберіңіз, мысалы «Хабқа неше ел кіреді?».',
+    textOnly: 'Мен тек мәтінді түсінемін: сұрағыңызды хабарлама етіп жіберіңіз. Сұрақ мысалдары: /help',
     rateLimited: (s) => `Бір минутта сұрақ тым көп. ${s} секунд күтіп, қайта сұраңыз.`,
     notAllowed: 'Кешіріңіз, бұл бот тек шақырылған пайдаланушыларға қолжетімді.',
     adminOnly: 'Бұл команда тек бот әкімшілеріне қолжетімді.',
@@ -115,18 +110,18 @@ export const BOT_TEXTS: Record<Lang, BotTexts> = {
     reindexFailed: (d) => `Индексті жаңарту мүмкін болмады: ${e(d)}`,
     tooLong: (n, max) => `Сұрақ тым ұзын (${n} таңба, ең көбі ${max}). Қысқарақ жазыңыз.`,
     controlChars: 'Сұрақта басқару таңбалары бар. Кәдімгі мәтін жіберіңіз.',
-    emptyQuestion: 'Сұрағыңызды мәтінмен жазыңыз, мысалы: <code>/ask Хабқа неше ел кіреді?</code>',
+    emptyQuestion: 'Сұрағыңызды командадан кейін жазыңыз: <code>/ask сұрағыңыз</code>. Сұрақ мысалдары: /help',
     unknownCommand: (c) => `/${e(c)} командасын білмеймін. Командалар тізімі: /help`,
     failed: 'Кешіріңіз, бұл хабарламаға жауап бере алмадым. Қайта көріңіз.',
   },
   en: {
-    start: (f) =>
+    start: (f, x) =>
       `Hello! I answer questions about ${f.articles} news articles: briefly, with verbatim quotes and numbered sources.\n\n` +
-      `Just send a question, for example:\n${examples('en')}\n\n/help for more, /sources for the list of articles.`,
-    help: (f) =>
+      `Just send a question, for example:\n${examples(x)}\n\n/help for more, /sources for the list of articles.`,
+    help: (f, x) =>
       `I only know what ${f.articles} articles (${f.passages} passages) say — see /sources. ` +
       `Ask in English, Russian or Kazakh; the answer comes with quotes [n] and their sources (title, outlet, date).\n\n` +
-      `Examples:\n${examples('en')}\n\n` +
+      `Examples:\n${examples(x)}\n\n` +
       `The “More sources” button shows the other passages found. In groups I answer when mentioned, when someone replies to me, or on /ask question.\n\n` +
       `/sources — the articles, /about — the index.`,
     sources: (t) => `<b>Articles in the index (${t.length}):</b>\n${list(t)}`,
@@ -135,7 +130,7 @@ export const BOT_TEXTS: Record<Lang, BotTexts> = {
     moreButton: 'More sources',
     moreHeader: 'More sources:',
     moreGone: 'These sources are no longer available; please ask again.',
-    textOnly: 'I only understand text: send me a question as a message, e.g. “How many countries are members of the Hub?”.',
+    textOnly: 'I only understand text: send me a question as text. Example questions: /help',
     rateLimited: (s) => `Too many questions in a minute. Please wait ${s} s and ask again.`,
     notAllowed: 'Sorry, this bot is only available to invited users.',
     adminOnly: 'This command is only for the bot’s administrators.',
@@ -147,7 +142,7 @@ export const BOT_TEXTS: Record<Lang, BotTexts> = {
     reindexFailed: (d) => `Could not update the index: ${e(d)}`,
     tooLong: (n, max) => `The question is too long (${n} characters; at most ${max}). Please make it shorter.`,
     controlChars: 'The question contains control characters. Please send plain text.',
-    emptyQuestion: 'Type a question, e.g. <code>/ask How many countries are members of the Hub?</code>',
+    emptyQuestion: 'Type your question after the command: <code>/ask your question</code>. Example questions: /help',
     unknownCommand: (c) => `I don't know the command /${e(c)}. See /help`,
     failed: 'Sorry, I could not answer this message. Please try again.',
   },
