@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatAnswer, formatMore, splitHtml } from '../src/bot/format.js';
 import { BOT_TEXTS } from '../src/bot/i18n.js';
-import { runIndexBuild } from '../src/cli/common.js';
+import { runIndex } from '../src/app/app.js';
 import { FakeTelegram, sleep, testToken, visibleText, type BotReply, type TestChat } from './helpers/telegram.js';
 import { startTestBot, type TestBot } from './helpers/telegram-bot.js';
 import { makeWorkspace, type Workspace } from './helpers/workspace.js';
@@ -436,7 +436,7 @@ describe('index updates', () => {
   it('switches to an index rebuilt outside the bot (npm run index) without a restart', async () => {
     const before = bot.service.info().generation;
     ws3.write('owls.txt', 'Совы Астаны\nИсточник: Birds.kz\n\nВ ботаническом саду Астаны гнездятся 19 пар сов, сообщает Birds.kz.\n');
-    await runIndexBuild(bot.config, { quiet: true });
+    await runIndex(bot.config);
     await expect.poll(() => bot.service.info().generation, { timeout: 5000, interval: 50 }).not.toBe(before);
     const user = fake.chat(bot.token, { userId: 702 });
     await user.send('Сколько пар сов гнездится в ботаническом саду Астаны?');

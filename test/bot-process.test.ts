@@ -1,12 +1,11 @@
-/** `npm run bot` as a process (tsx src/bot/main.ts): start-up errors, building a missing index, graceful SIGTERM. */
+/** `npm run bot` as a process (node bin/citebot.js bot): start-up errors, building a missing index, graceful SIGTERM. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FakeTelegram, freePort, testToken, visibleText } from './helpers/telegram.js';
 import { makeWorkspace, ROOT, type Workspace } from './helpers/workspace.js';
 
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-const MAIN = path.join(ROOT, 'src', 'bot', 'main.ts');
+const BIN = path.join(ROOT, 'bin', 'citebot.js');
 
 interface BotProcess {
   pid: number;
@@ -30,7 +29,7 @@ afterAll(async () => {
 
 /** Runs the bot in the workspace folder (so no developer's .env is read), with every bot setting explicit. */
 function startBot(env: Record<string, string>, workspace = ws): BotProcess {
-  const child = spawn(TSX, [MAIN], {
+  const child = spawn(process.execPath, [BIN, 'bot'], {
     cwd: workspace.root,
     env: {
       PATH: process.env.PATH,

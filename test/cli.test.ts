@@ -4,10 +4,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWorkspace, ROOT, type Workspace } from './helpers/workspace.js';
 
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const BIN = path.join(ROOT, 'bin', 'citebot.js');
 
-function run(ws: Workspace, script: string, args: string[], opts: { env?: Record<string, string>; input?: string } = {}) {
-  const r = spawnSync(TSX, [path.join(ROOT, 'src', 'cli', script), ...args], {
+/** `citebot <command> …` as a user runs it (the package's bin), in the workspace folder. */
+function run(ws: Workspace, command: string, args: string[], opts: { env?: Record<string, string>; input?: string } = {}) {
+  const r = spawnSync(process.execPath, [BIN, command, ...args], {
     cwd: ws.root,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ws.root, ...ws.env, ...opts.env },
     input: opts.input ?? '',
@@ -27,7 +28,7 @@ describe('command line', () => {
   it('ask on a fresh checkout builds the index first (progress on stderr), then answers', async () => {
     const fresh = await makeWorkspace();
     try {
-      const r = run(fresh, 'ask.ts', ['--json', 'Сколько стран входит в хаб?']);
+      const r = run(fresh, 'ask', ['--json', 'Сколько стран входит в хаб?']);
       expect(r.code).toBe(0);
       expect(r.stderr).toMatch(/building it from/);
       expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -40,7 +41,7 @@ describe('command line', () => {
   it('ask with no articles folder either says so in one line', async () => {
     const bare = await makeWorkspace({ seeds: false });
     try {
-      const r = run(bare, 'ask.ts', ['Сколько стран входит в хаб?'], { env: { SEEDS_DIR: path.join(bare.root, 'no-such-folder') } });
+      const r = run(bare, 'ask', ['Сколько стран входит в хаб?'], { env: { SEEDS_DIR: path.join(bare.root, 'no-such-folder') } });
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(/no-such-folder/);
       expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -50,19 +51,19 @@ describe('command line', () => {
   });
 
   it('index --json ends with the summary object; a second run re-embeds nothing and says so', () => {
-    const first = run(ws, 'index-cmd.ts', ['--json']);
+    const first = run(ws, 'index', ['--json']);
     expect(first.code).toBe(0);
     const summary = JSON.parse(first.stdout.trim().split('\n').pop()!);
     expect(summary).toMatchObject({ added: 5, changed: 0, removed: 0, unchanged: 0 });
     expect(Object.keys(summary)).toEqual(expect.arrayContaining(['added', 'changed', 'removed', 'unchanged', 'passages', 'seconds']));
-    const second = run(ws, 'index-cmd.ts', []);
+    const second = run(ws, 'index', []);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/up to date, nothing re-embedded/);
     expect(second.stdout).toMatch(/5 unchanged/);
   });
 
   it('ask --json follows the contract', () => {
-    const r = run(ws, 'ask.ts', ['--json', 'Сколько стран входит в хаб?']);
+    const r = run(ws, 'ask', ['--json', 'Сколько стран входит в хаб?']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -78,11 +79,11 @@ describe('command line', () => {
   });
 
   it('ask prints the answer for a person, and a refusal with answered=false', () => {
-    const r = run(ws, 'ask.ts', ['Who chairs the Steering Committee of the Astana Civil Service Hub?']);
+    const r = run(ws, 'ask', ['Who chairs the Steering Committee of the Astana Civil Service Hub?']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Baymenov/);
     expect(r.stdout).toMatch(/Sources:/);
-    const no = JSON.parse(run(ws, 'ask.ts', ['--json', 'What is the capital of France?']).stdout);
+    const no = JSON.parse(run(ws, 'ask', ['--json', 'What is the capital of France?']).stdout);
     expect(no).toMatchObject({ answered: false, citations: [] });
   });
 
@@ -90,7 +91,7 @@ describe('command line', () => {
     const file = path.join(ws.root, 'q.jsonl');
     const qs = ['{"id":"a","question":"Сколько стран входит в хаб?"}', '{"id":"b","question":"Хабқа қанша ел қатысады?"}', '', '{"id":"c","question":"What is the capital of France?"}'];
     writeFileSync(file, qs.join('\n'));
-    const r = run(ws, 'ask.ts', ['--file', file]);
+    const r = run(ws, 'ask', ['--file', file]);
     expect(r.code).toBe(0);
     const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(out.map((o) => o.id)).toEqual(['a', 'b', 'c']);
@@ -107,24 +108,60 @@ describe('command line', () => {
       [['--nope'], /unknown option/],
     ];
     for (const [args, re] of cases) {
-      const r = run(ws, 'ask.ts', args);
+      const r = run(ws, 'ask', args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(re);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
-    const env = run(ws, 'ask.ts', ['вопрос'], { env: { TOP_K: 'many' } });
+    const env = run(ws, 'ask', ['вопрос'], { env: { TOP_K: 'many' } });
     expect(env.code).toBe(2);
     expect(env.stderr.trim()).toMatch(/^citebot: Invalid TOP_K="many"/);
-    const idx = run(ws, 'index-cmd.ts', [], { env: { EMBEDDINGS: 'maybe' } });
+    const idx = run(ws, 'index', [], { env: { EMBEDDINGS: 'maybe' } });
     expect(idx.code).toBe(2);
     expect(idx.stderr).toMatch(/EMBEDDINGS/);
   });
 
   it('chat answers, shows /sources, and leaves on Ctrl-D', () => {
-    const r = run(ws, 'chat.ts', [], { input: 'Сколько стран входит в хаб?\n/sources\n/help\n' });
+    const r = run(ws, 'chat', [], { input: 'Сколько стран входит в хаб?\n/sources\n/help\n' });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/43 страны-участницы/);
     expect(r.stdout).toMatch(/score/);
     expect(r.stdout).toMatch(/\/quit/);
+  });
+
+  it('--help on every command prints its usage on stdout and exits 0', () => {
+    for (const command of ['ask', 'chat', 'index', 'eval', 'bot']) {
+      const r = run(ws, command, ['--help']);
+      expect(r.code, command).toBe(0);
+      expect(r.stdout, command).toMatch(new RegExp(`^usage: citebot ${command}`));
+      expect(r.stderr, command).toBe('');
+    }
+    const top = run(ws, '--help', []);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/ask .*\n.*chat/s);
+    const unknown = run(ws, 'frobnicate', []);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command frobnicate/);
+  });
+
+  it('/quit leaves the chat: lines after it are not answered', () => {
+    const r = run(ws, 'chat', [], { input: '/quit\nСколько стран входит в хаб?\n' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/43 страны-участницы/);
+  });
+
+  it('ask --file: a null, an array or a non-JSON line gets one error object and the batch goes on', () => {
+    const file = path.join(ws.root, 'bad.jsonl');
+    writeFileSync(file, ['null', '{"id":"a","question":"Сколько стран входит в хаб?"}', '[1,2]', 'not json', '{"id":"b","question":""}', '{"id":"c","question":"Хабқа қанша ел қатысады?"}'].join('\n'));
+    const r = run(ws, 'ask', ['--file', file]);
+    expect(r.code).toBe(1);
+    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(out).toHaveLength(6);
+    expect(out.map((o) => o.id ?? null)).toEqual([null, 'a', null, null, 'b', 'c']);
+    expect(out.filter((o) => o.error).map((o) => o.line)).toEqual([1, 3, 4, 5]);
+    expect(out[1]).toMatchObject({ answered: true });
+    expect(out[5]).toMatchObject({ answered: true, language: 'kk' });
+    expect(r.stderr.trim().split('\n')).toHaveLength(4);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 }, 120_000);

@@ -8,7 +8,7 @@ import { Telegraf } from 'telegraf';
 import type { CallbackQuery, Message, Update } from 'telegraf/types';
 import { exampleQuestions } from '../answer/examples.js';
 import { MAX_QUESTION_CHARS, QuestionError, type AnswerService } from '../answer/service.js';
-import { runIndexBuild } from '../cli/common.js';
+import { runIndex } from '../app/app.js';
 import { ConfigError, type Config } from '../config.js';
 import type { BuildSummary } from '../index/build.js';
 import { IndexBusyError } from '../index/store.js';
@@ -111,7 +111,7 @@ export function createBot(service: Answerer, config: Config, deps: BotDeps = {})
   const admins = new Set(config.ADMIN_USER_IDS);
   const allowed = new Set([...config.ALLOWED_USER_IDS, ...config.ADMIN_USER_IDS]);
   const isAllowed = (userId: number) => config.ALLOWED_USER_IDS.length === 0 || allowed.has(userId);
-  const reindexBuild = deps.reindex ?? (() => runIndexBuild(config, { quiet: true }));
+  const reindexBuild = deps.reindex ?? (() => runIndex(config, { onEvent: (e) => e.kind === 'warning' && log.warn(e.text) }));
   let reindexRunning = false;
 
   const facts = (): IndexFacts => {

@@ -3,17 +3,24 @@
  * then answers by long polling, or by webhook when WEBHOOK_URL is set. SIGINT / SIGTERM finish the replies in
  * flight and exit 0.
  */
-import { getConfig, runMain } from '../cli/common.js';
-import { openService } from '../cli/session.js';
-import { ConfigError } from '../config.js';
+import { openService } from '../app/app.js';
+import { ConfigError, loadConfigFromEnvironment } from '../config.js';
 import { launchBot, verifyToken } from './launch.js';
 import { createLogger, describeError, redact } from './log.js';
 
 /** How long a signal waits for the replies in flight before giving up on them. */
 const DRAIN_SECONDS = 30;
 
-runMain(async () => {
-  const config = await getConfig();
+export const usage = `usage: citebot bot
+The Telegram bot: BOT_TOKEN from the environment or .env (every setting in .env.example). Builds the index first if
+there is none. SIGINT / SIGTERM finish the replies in flight, then exit 0. In Docker or systemd run \`node bin/citebot.js bot\`.`;
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(usage);
+    return 0;
+  }
+  const config = await loadConfigFromEnvironment();
   const log = createLogger(config.LOG_LEVEL, [config.BOT_TOKEN, config.WEBHOOK_SECRET]);
   // A stray rejection somewhere in a library must not take every chat down with it.
   process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${describeError(e)}`));
@@ -27,7 +34,10 @@ runMain(async () => {
     process.stderr.write(`citebot: ${redact([config.BOT_TOKEN], describeError(e))}\n`);
     return 1;
   }
-  const service = await openService(config, { buildIfMissing: true });
+  const service = await openService(config, {
+    buildIfMissing: true,
+    onEvent: (e) => (e.kind === 'warning' ? log.warn(e.text) : e.kind === 'notice' ? log.info(e.text) : log.debug(e.text)),
+  });
   let running;
   try {
     running = await launchBot(service, config, { log, botInfo });
@@ -82,4 +92,4 @@ runMain(async () => {
   // Idle keep-alive sockets must not hold the process open once everything is done.
   setTimeout(() => process.exit(code), 2000).unref();
   return code;
-});
+}

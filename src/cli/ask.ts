@@ -1,13 +1,21 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { QuestionError, type AnswerService } from '../answer/service.js';
+import { openService } from '../app/app.js';
+import { UsageError, printError } from '../app/main.js';
+import { QuestionError, validateQuestion, type AnswerService } from '../answer/service.js';
+import { loadConfigFromEnvironment } from '../config.js';
 import type { Answer } from '../types.js';
-import { getConfig, runMain, UsageError } from './common.js';
-import { openService } from './session.js';
+import { parseCommand } from './args.js';
+import { stderrRenderer } from './render.js';
 
-const USAGE = 'usage: npm run ask -- [--json] "question"  |  npm run ask -- --file questions.jsonl';
+export const usage = `usage: citebot ask [--json] "question"  |  citebot ask --file questions.jsonl
+Answers one question (builds the index first if there is none; progress goes to stderr).
+  --json         one JSON object {question, language, answered, answer, citations, timings_ms}
+  --file FILE    answers each line {"id": …, "question": …} of a JSON-lines file, one JSON object per line`;
 
-/** The JSON contract of `ask --json`. */
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** The JSON contract of `ask --json`: citations in the order of their numbers, figures rounded. */
 export function toJson(a: Answer, id?: unknown) {
   return {
     ...(id !== undefined ? { id } : {}),
@@ -15,29 +23,12 @@ export function toJson(a: Answer, id?: unknown) {
     language: a.language,
     answered: a.answered,
     answer: a.text,
-    citations: a.citations.map((c) => ({ n: c.n, doc: c.doc, title: c.title, quote: c.quote, score: c.score })),
-    timings_ms: a.timings_ms,
+    citations: [...a.citations].sort((x, y) => x.n - y.n).map((c) => ({ n: c.n, doc: c.doc, title: c.title, quote: c.quote, score: round(c.score, 4) })),
+    timings_ms: Object.fromEntries(Object.entries(a.timings_ms).map(([k, v]) => [k, round(v, 2)])),
   };
 }
 
-function parseArgs(argv: string[]): { json: boolean; file?: string; question?: string } {
-  let json = false;
-  let file: string | undefined;
-  const words: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--json') json = true;
-    else if (a === '--file') {
-      file = argv[++i];
-      if (!file) throw new UsageError(`--file needs a path; ${USAGE}`);
-    } else if (a === '--help' || a === '-h') throw new UsageError(USAGE);
-    else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}; ${USAGE}`);
-    else words.push(a);
-  }
-  if (file && words.length) throw new UsageError(`give either a question or --file, not both; ${USAGE}`);
-  return { json, file, question: file ? undefined : words.join(' ') };
-}
-
+/** Answers each line of a JSON-lines file; a bad line gets one error object (and a line on stderr), the rest goes on. */
 async function answerFile(service: AnswerService, file: string): Promise<number> {
   const rl = createInterface({ input: createReadStream(file).on('error', () => undefined), crlfDelay: Infinity });
   let lineNo = 0;
@@ -46,21 +37,20 @@ async function answerFile(service: AnswerService, file: string): Promise<number>
     for await (const line of rl) {
       lineNo++;
       if (!line.trim()) continue;
-      let item: { id?: unknown; question?: unknown };
+      let item: unknown;
       try {
         item = JSON.parse(line);
       } catch {
-        process.stderr.write(`citebot: ${file}:${lineNo}: not a JSON object; skipped\n`);
-        bad++;
-        continue;
+        item = undefined;
       }
+      const { id, question } = item !== null && typeof item === 'object' && !Array.isArray(item) ? (item as { id?: unknown; question?: unknown }) : {};
       try {
-        const a = await service.ask(item.question as string);
-        console.log(JSON.stringify(toJson(a, item.id)));
+        if (question === undefined) throw new QuestionError('not a JSON object with a "question"');
+        console.log(JSON.stringify(toJson(await service.ask(question as string), id)));
       } catch (e) {
         if (!(e instanceof QuestionError)) throw e;
-        process.stderr.write(`citebot: ${file}:${lineNo}: ${e.message}; skipped\n`);
-        console.log(JSON.stringify({ id: item.id, question: item.question ?? null, error: e.message }));
+        printError(`${file}:${lineNo}: ${e.message}; skipped`);
+        console.log(JSON.stringify({ id: id ?? null, line: lineNo, question: question ?? null, error: e.message }));
         bad++;
       }
     }
@@ -71,27 +61,32 @@ async function answerFile(service: AnswerService, file: string): Promise<number>
   return bad ? 1 : 0;
 }
 
-runMain(async () => {
-  const args = parseArgs(process.argv.slice(2));
-  const config = await getConfig();
-  if (!args.file) {
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, { json: { type: 'boolean' }, file: { type: 'string' } }, usage);
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  if (values.file !== undefined && positionals.length) throw new UsageError(`give either a question or --file, not both; ${usage.split('\n')[0]}`);
+  const config = await loadConfigFromEnvironment();
+  let question = '';
+  if (values.file === undefined) {
     // Checked before loading anything, so a bad question fails fast.
     try {
-      const { validateQuestion } = await import('../answer/service.js');
-      validateQuestion(args.question);
+      question = validateQuestion(positionals.join(' '));
     } catch (e) {
-      if (e instanceof QuestionError) throw new UsageError(e.message);
-      throw e;
+      throw e instanceof QuestionError ? new UsageError(e.message) : e;
     }
   }
-  // Like chat: the first question on a fresh checkout builds the index (progress on stderr, stdout stays the answer).
-  const service = await openService(config, { buildIfMissing: true });
+  const render = stderrRenderer();
+  const service = await openService(config, { buildIfMissing: true, onEvent: render.onEvent });
+  render.end();
   try {
-    if (args.file) return await answerFile(service, args.file);
-    const a = await service.ask(args.question!);
-    console.log(args.json ? JSON.stringify(toJson(a)) : a.text);
+    if (values.file !== undefined) return await answerFile(service, values.file);
+    const a = await service.ask(question);
+    console.log(values.json ? JSON.stringify(toJson(a)) : a.text);
     return 0;
   } finally {
     await service.close();
   }
-});
+}

@@ -1,11 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { openService } from '../app/app.js';
+import { UsageError } from '../app/main.js';
 import { describeSource } from '../answer/compose.js';
 import { QuestionError } from '../answer/service.js';
+import { loadConfigFromEnvironment } from '../config.js';
 import type { Answer } from '../types.js';
-import { getConfig, runMain } from './common.js';
-import { openService } from './session.js';
+import { parseCommand } from './args.js';
+import { stderrRenderer } from './render.js';
+
+export const usage = `usage: citebot chat
+An interactive chat over the articles (builds the index first if there is none). Type /help inside.`;
 
 const HISTORY_SIZE = 500;
 
@@ -26,26 +32,36 @@ export function fullSources(a: Answer): string {
   return lines.join('\n');
 }
 
-runMain(async () => {
-  const config = await getConfig();
-  const service = await openService(config, { buildIfMissing: true });
+/** Line history survives between chats (up-arrow), kept beside the index. */
+function readHistory(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).reverse().slice(0, HISTORY_SIZE);
+  } catch {
+    return [];
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {}, usage);
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}; ${usage.split('\n')[0]}`);
+  const config = await loadConfigFromEnvironment();
+  const render = stderrRenderer();
+  const service = await openService(config, { buildIfMissing: true, onEvent: render.onEvent });
+  render.end();
   const info = service.info();
   const out = process.stdout;
   out.write(`citebot: ${info.articles} articles, ${info.passages} passages, ${info.model ? `hybrid retrieval (${info.model})` : 'lexical retrieval only'}. /help for help, /quit to leave.\n`);
-  // Another `npm run index` while chatting: the next question uses the new index.
+  // Another `citebot index` while chatting: the next question uses the new index.
   service.watch(
     (i) => out.write(`\n(index reloaded: ${i.articles} articles, ${i.passages} passages)\n`),
     () => undefined,
   );
-  // Line history survives between chats (up-arrow), kept beside the index.
   const historyFile = path.join(config.INDEX_DIR, 'chat_history');
-  let history: string[] = [];
-  try {
-    history = readFileSync(historyFile, 'utf8').split('\n').filter(Boolean).reverse().slice(0, HISTORY_SIZE);
-  } catch {
-    // No history yet.
-  }
-  const rl = createInterface({ input: process.stdin, output: out, prompt: '? ', history, historySize: HISTORY_SIZE, removeHistoryDuplicates: true, terminal: process.stdin.isTTY });
+  const rl = createInterface({ input: process.stdin, output: out, prompt: '? ', history: readHistory(historyFile), historySize: HISTORY_SIZE, removeHistoryDuplicates: true, terminal: process.stdin.isTTY });
   rl.on('history', (h: string[]) => {
     try {
       writeFileSync(historyFile, [...h].reverse().join('\n') + '\n');
@@ -54,34 +70,40 @@ runMain(async () => {
     }
   });
   let last: Answer | null = null;
-  rl.prompt();
+  let quitting = false;
+  const closed = new Promise<void>((resolve) => rl.on('close', resolve));
   let queue = Promise.resolve();
+  const handle = async (text: string) => {
+    if (text === '/help') out.write(HELP + '\n');
+    else if (text === '/sources') out.write((last ? fullSources(last) : 'Ask a question first.') + '\n');
+    else if (text === '/articles') out.write(service.info().titles.map((t) => `- ${t.title} (${t.doc})`).join('\n') + '\n');
+    else if (text.startsWith('/')) out.write(`Unknown command ${text.split(/\s/)[0]}. ${HELP.split('\n').pop()}\n`);
+    else {
+      try {
+        last = await service.ask(text);
+        out.write(last.text + '\n');
+      } catch (e) {
+        if (!(e instanceof QuestionError)) throw e;
+        out.write(`citebot: ${e.message}\n`);
+      }
+    }
+  };
   rl.on('line', (line) => {
-    queue = queue.then(async () => {
-      const text = line.trim();
-      if (!text) return;
-      if (text === '/quit' || text === '/exit') {
-        rl.close();
-        return;
-      }
-      if (text === '/help') out.write(HELP + '\n');
-      else if (text === '/sources') out.write((last ? fullSources(last) : 'Ask a question first.') + '\n');
-      else if (text === '/articles') out.write(service.info().titles.map((t) => `- ${t.title} (${t.doc})`).join('\n') + '\n');
-      else if (text.startsWith('/')) out.write(`Unknown command ${text.split(/\s/)[0]}. ${HELP.split('\n').pop()}\n`);
-      else {
-        try {
-          last = await service.ask(text);
-          out.write(last.text + '\n');
-        } catch (e) {
-          if (e instanceof QuestionError) out.write(`citebot: ${e.message}\n`);
-          else throw e;
-        }
-      }
-    }).finally(() => rl.prompt());
+    const text = line.trim();
+    // Decided as the line arrives: lines typed (or piped) after /quit are not answered.
+    if (quitting) return;
+    if (text === '/quit' || text === '/exit') {
+      quitting = true;
+      queue = queue.then(() => rl.close());
+      return;
+    }
+    queue = queue.then(() => (text ? handle(text) : undefined)).finally(() => quitting || rl.prompt());
   });
-  await new Promise<void>((resolve) => rl.on('close', resolve));
+  rl.prompt();
+  await closed;
+  quitting = true;
   await queue;
   out.write('\n');
   await service.close();
   return 0;
-});
+}

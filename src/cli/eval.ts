@@ -3,8 +3,16 @@ import path from 'node:path';
 import type { AnswerService } from '../answer/service.js';
 import { detectLanguage } from '../text/language.js';
 import type { Answer, Lang } from '../types.js';
-import { getConfig, runMain, UsageError } from './common.js';
-import { openService } from './session.js';
+import { openService } from '../app/app.js';
+import { UsageError } from '../app/main.js';
+import { loadConfigFromEnvironment } from '../config.js';
+import { parseCommand } from './args.js';
+import { stderrRenderer } from './render.js';
+
+export const usage = `usage: citebot eval [questions.jsonl] [--json] [--verbose]
+Answer quality (answer hits, source recall@3, refusals) on a JSON-lines question set (default ../shared/eval/dev.jsonl).
+  --json      also print the summary as one JSON object
+  --verbose   print every answer, not only the failures`;
 
 export interface EvalItem {
   id: string;
@@ -88,38 +96,42 @@ export function report(results: ItemResult[]): { text: string; summary: Record<s
   return { text: lines.join('\n'), summary };
 }
 
-runMain(async () => {
-  const argv = process.argv.slice(2);
-  const json = argv.includes('--json');
-  const verbose = argv.includes('--verbose') || argv.includes('-v');
-  const fileArg = argv.find((a) => !a.startsWith('-'));
-  const file = fileArg ?? path.join('..', 'shared', 'eval', 'dev.jsonl');
-  if (!existsSync(file)) throw new UsageError(`no question file ${file}; usage: npm run eval [-- path/to/questions.jsonl] [--json] [--verbose]`);
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, { json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' } }, usage);
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const file = positionals[0] ?? path.join('..', 'shared', 'eval', 'dev.jsonl');
+  if (!existsSync(file)) throw new UsageError(`no question file ${file}; ${usage.split('\n')[0]}`);
   const items = readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as EvalItem)
     .map((it) => ({ ...it, lang: it.lang ?? detectLanguage(it.question), expect: it.expect ?? [], sources: it.sources ?? [], answerable: it.answerable !== false }));
-  const config = await getConfig();
-  const service = await openService(config, { buildIfMissing: true });
+  const config = await loadConfigFromEnvironment();
+  const render = stderrRenderer();
+  const service = await openService(config, { buildIfMissing: true, onEvent: render.onEvent });
+  render.end();
   try {
     const t0 = performance.now();
     const results = await runEval(service, items);
     const seconds = (performance.now() - t0) / 1000;
     for (const r of results) {
       const ok = r.item.answerable ? r.hit && r.recall3 : r.refusalOk;
-      if (verbose || !ok) {
+      if (values.verbose || !ok) {
         const tag = r.item.answerable ? `hit=${r.hit ? 'yes' : 'NO'} recall@3=${r.recall3 ? 'yes' : 'NO'}` : `refused=${r.refusalOk ? 'yes' : 'NO'}`;
         process.stderr.write(`${ok ? 'ok  ' : 'FAIL'} ${r.item.id} [${r.item.lang}${r.crossLingual ? ', cross-lingual' : ''}] ${tag}: ${r.item.question}\n`);
-        if (!ok || verbose) process.stderr.write('     ' + r.answer.text.split('\n').join('\n     ') + '\n');
+        process.stderr.write('     ' + r.answer.text.split('\n').join('\n     ') + '\n');
       }
     }
     const { text, summary } = report(results);
     const info = service.info();
     console.log(`${items.length} questions from ${file}; retrieval: ${info.model ? `hybrid (${info.model})` : 'lexical only'}; ${(seconds * 1000 / items.length).toFixed(1)} ms per question`);
     console.log(text);
-    if (json) console.log(JSON.stringify({ file, retrieval: info.model ?? 'lexical', ...summary }));
+    if (values.json) console.log(JSON.stringify({ file, retrieval: info.model ?? 'lexical', ...summary }));
+    return 0;
   } finally {
     await service.close();
   }
-});
+}

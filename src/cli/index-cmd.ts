@@ -1,18 +1,31 @@
-import { describeSummary, getConfig, runIndexBuild, runMain, UsageError } from './common.js';
+import { describeSummary, runIndex } from '../app/app.js';
+import { UsageError } from '../app/main.js';
+import { loadConfigFromEnvironment } from '../config.js';
+import { parseCommand } from './args.js';
+import { stderrRenderer } from './render.js';
 
-runMain(async () => {
-  const args = process.argv.slice(2);
-  const unknown = args.filter((a) => a !== '--json');
-  if (unknown.length) throw new UsageError(`unknown option ${unknown[0]}; usage: npm run index [-- --json]`);
-  const json = args.includes('--json');
-  const config = await getConfig();
+export const usage = `usage: citebot index [--json]
+Brings the index in INDEX_DIR up to date with the articles in SEEDS_DIR (only new and changed files are read).
+  --json   print the summary as one JSON object {added, changed, removed, unchanged, passages, seconds, embedded, model}`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, { json: { type: 'boolean' } }, usage);
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}; ${usage.split('\n')[0]}`);
+  const config = await loadConfigFromEnvironment();
   const abort = new AbortController();
   // Ctrl-C stops the build; the index on disk stays the previous, complete one.
   process.once('SIGINT', () => abort.abort());
   process.once('SIGTERM', () => abort.abort());
-  const s = await runIndexBuild(config, { signal: abort.signal });
-  if (json) {
-    const { added, changed, removed, unchanged, passages, seconds } = s;
-    console.log(JSON.stringify({ added, changed, removed, unchanged, passages, seconds, embedded: s.embedded, model: s.model?.id ?? null }));
+  const render = stderrRenderer();
+  const s = await runIndex(config, { signal: abort.signal, onEvent: render.onEvent });
+  render.end();
+  if (values.json) {
+    const { added, changed, removed, unchanged, passages, seconds, embedded } = s;
+    console.log(JSON.stringify({ added, changed, removed, unchanged, passages, seconds, embedded, model: s.model?.id ?? null }));
   } else console.log(describeSummary(s));
-});
+  return 0;
+}

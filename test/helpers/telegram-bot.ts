@@ -6,8 +6,7 @@ import type { AnswerService } from '../../src/answer/service.js';
 import type { BotDeps } from '../../src/bot/bot.js';
 import { launchBot, type RunningBot } from '../../src/bot/launch.js';
 import { createLogger } from '../../src/bot/log.js';
-import { runIndexBuild } from '../../src/cli/common.js';
-import { openService } from '../../src/cli/session.js';
+import { openService, runIndex } from '../../src/app/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { FakeTelegram } from './telegram.js';
 import type { Workspace } from './workspace.js';
@@ -34,8 +33,8 @@ export async function startTestBot(
     if (process.env.BOT_TEST_LOG) process.stderr.write(line);
   });
   // Built quietly here; main's build-if-missing path is exercised by the child-process test.
-  await runIndexBuild(config, { quiet: true });
-  const service = await openService(config, { quiet: true });
+  await runIndex(config);
+  const service = await openService(config);
   const running = await launchBot(service, config, { log, webhookHost: opts.webhookHost, ...opts.deps });
   let stopped = false;
   return {
