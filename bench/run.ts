@@ -16,7 +16,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import { defaultThreadCount, loadEmbedder, type Embedder } from '../src/embed/embedder.js';
 import { loadThreadedEmbedder, questionThreads } from '../src/embed/threaded.js';
 import { buildIndex, type BuildEvent } from '../src/index/build.js';
-import type { LoadedIndex } from '../src/index/store.js';
+import { loadIndex, type LoadedIndex } from '../src/index/store.js';
 import { retrieve } from '../src/retrieve/hybrid.js';
 import type { Answer } from '../src/types.js';
 import { runAsk } from './lib/coldstart.js';
@@ -353,7 +353,8 @@ for (const s of ['small', 'mid', 'large'] as SizeName[]) {
     }
     say(`hybrid ${key}: p50 ${st.p50} ms, p95 ${st.p95} ms; bare query embedding p50 ${bare.p50} ms (embed ${latency[`hybrid_${key}`].embed_p50}, retrieve ${latency[`hybrid_${key}`].retrieve_p50}, compose ${latency[`hybrid_${key}`].compose_p50})`);
 
-    if (opts.peers) await comparePeers(s, service.current);
+    // The peers are fed this index's own passages and stored vectors, read from its files.
+    if (opts.peers) await comparePeers(s, await loadIndex(indexDir(s)));
     await service.close();
   }
 }

@@ -122,7 +122,7 @@ describe('answers from the sample articles (lexical)', () => {
       const language = detectLanguage(question);
       const lexical = searchLexical(index, question);
       const reading = readQuestion(question, language, lexical.plan, index);
-      readAhead(reading, lexical.hits.slice(0, 16).flatMap((h) => index.passages.get(h.id) ?? []));
+      readAhead(reading, lexical.hits.slice(0, 16).flatMap((h) => index.passage(h.id) ?? []));
       const retrieval = completeRetrieval(index, lexical, { k: 16 });
       const ahead = compose({ question, language, retrieval, index, reading });
       const plain = compose({ question, language, retrieval: completeRetrieval(index, searchLexical(index, question), { k: 16 }), index });
@@ -166,7 +166,7 @@ describe('question analysis', () => {
     expect(plan()).toMatchObject({ known: false });
     index.add(3, 'The Hub has more than 80 partners.');
     expect(plan()).toMatchObject({ known: true, weight: index.idf(plan().terms[0]) });
-    expect(index.searchPlanned(planQuery('How many partners?', index, 'en').terms, 5).map((h) => h.id)).toEqual([3]);
+    expect(index.search(planQuery('How many partners?', index, 'en').terms, 5).map((h: { id: number }) => h.id)).toEqual([3]);
     // A name is matched across scripts by sound: its Latin spelling is found once an article has it.
     const latin = () => planQuery('Что сказал Дамитову?', index, 'ru').concepts.flatMap((c) => c.terms).filter((t) => /[a-z]/.test(t));
     expect(latin()).toEqual([]);
@@ -174,7 +174,7 @@ describe('question analysis', () => {
     expect(latin()).toContain('damitov');
     index.remove(3);
     expect(plan()).toMatchObject({ known: false });
-    expect(index.searchPlanned(planQuery('How many partners?', index, 'en').terms, 5)).toEqual([]);
+    expect(index.search(planQuery('How many partners?', index, 'en').terms, 5)).toEqual([]);
   });
 
   it('tells the language of a text from its letters', () => {

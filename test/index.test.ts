@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config.js';
 import { loadEmbedder } from '../src/embed/embedder.js';
 import { buildIndex, type BuildOptions } from '../src/index/build.js';
-import { LexicalIndex } from '../src/index/lexical.js';
+import { LexicalIndex, textQuery } from '../src/index/lexical.js';
 import { VectorIndex } from '../src/index/vectors.js';
 import { currentGeneration, loadIndex } from '../src/index/store.js';
 import { makeWorkspace, type Workspace } from './helpers/workspace.js';
@@ -72,7 +72,7 @@ describe('indexing with the real transformers.js pipeline (generated model)', ()
     const newIds = idx2.manifest.documents['extra/new.txt'].passageIds;
     expect(added.embedded).toBe(newIds.length);
     expect(idx2.vectors!.count).toBe(first.passages + newIds.length);
-    expect(idx2.lexical.search('экспертов Алматы', 3)[0].id).toBe(newIds[0]);
+    expect(idx2.lexical.search(textQuery('экспертов Алматы', idx2.lexical.analyzer), 3)[0].id).toBe(newIds[0]);
     // Unchanged documents keep their passage ids (their vectors were not recomputed).
     for (const [doc, d] of Object.entries(idx.manifest.documents)) expect(idx2.manifest.documents[doc].passageIds).toEqual(d.passageIds);
 
@@ -89,7 +89,7 @@ describe('indexing with the real transformers.js pipeline (generated model)', ()
     expect(idx3.manifest.documents['extra/new.txt']).toBeUndefined();
     expect(idx3.lexical.size).toBe(first.passages);
     expect(idx3.vectors!.count).toBe(first.passages);
-    expect(idx3.lexical.search('экспертов Алматы', 5).every((h) => idx3.passages.get(h.id)!.docId !== 'extra/new.txt')).toBe(true);
+    expect(idx3.lexical.search(textQuery('экспертов Алматы', idx3.lexical.analyzer), 5).every((h) => idx3.passages.get(h.id)!.docId !== 'extra/new.txt')).toBe(true);
     const q = await (await loadEmbedder({ modelId: ws.config.EMBEDDING_MODEL, modelsDir: ws.config.MODELS_DIR, dtype: 'q8', batchSize: 8, allowDownload: false }) as { ok: true; embedder: import('../src/embed/embedder.js').Embedder }).embedder.embedQuery('экспертов Алматы');
     expect(idx3.vectors!.search(q, 50).every((h) => idx3.passages.has(h.id))).toBe(true);
     // Old generations are pruned: the current one and the one before it remain.
@@ -142,7 +142,7 @@ describe('indexing with the real transformers.js pipeline (generated model)', ()
     expect(r.passages).toBeGreaterThan(20);
     const idx = await loadIndex(ws.config.INDEX_DIR);
     expect(idx.vectors).toBeNull();
-    expect(idx.lexical.search('хаб', 1).length).toBe(1);
+    expect(idx.lexical.search(textQuery('хаб', idx.lexical.analyzer), 1).length).toBe(1);
     // The model becomes available: vectors are added by a full re-embed.
     const up = await buildIndex(options(ws.config));
     expect(up.fullRebuild).toMatch(/now available/);
@@ -186,7 +186,7 @@ describe('BM25', () => {
     const avg = lens.reduce((a, b) => a + b) / lens.length;
     const bm25 = (tf: number, len: number, df: number) =>
       Math.log(1 + (docs.length - df + 0.5) / (df + 0.5)) * ((tf * 2.2) / (tf + 1.2 * (0.25 + (0.75 * len) / avg)));
-    const hits = idx.search(['хаб'], 10);
+    const hits = idx.search([{ term: 'хаб', weight: 1 }], 10);
     expect(hits.map((h) => h.id)).toEqual([1, 0]);
     expect(hits[0].score).toBeCloseTo(bm25(3, lens[1], 2), 12);
     expect(hits[1].score).toBeCloseTo(bm25(1, lens[0], 2), 12);
@@ -196,15 +196,15 @@ describe('BM25', () => {
     const edited = new LexicalIndex('stem');
     docs.forEach((d, i) => edited.add(i, d));
     const queries = ['хаб стран', 'исследования', 'хаб', 'конференция экспертов'];
-    for (const q of queries) edited.search(q, 10); // caches made for the first state must not survive the edits
+    for (const q of queries) edited.search(textQuery(q, edited.analyzer), 10); // caches made for the first state must not survive the edits
     edited.remove(0, docs[0]);
     edited.add(7, 'новый хаб в алматы для стран центральной азии');
     const fresh = new LexicalIndex('stem');
     docs.forEach((d, i) => i !== 0 && fresh.add(i, d));
     fresh.add(7, 'новый хаб в алматы для стран центральной азии');
     for (const q of queries) {
-      const a = edited.search(q, 10);
-      const b = fresh.search(q, 10);
+      const a = edited.search(textQuery(q, edited.analyzer), 10);
+      const b = fresh.search(textQuery(q, fresh.analyzer), 10);
       expect(a.length).toBeGreaterThan(0);
       expect(a.map((h) => h.id)).toEqual(b.map((h) => h.id));
       a.forEach((h, i) => expect(h.score).toBeCloseTo(b[i].score, 12));

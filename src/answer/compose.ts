@@ -1,5 +1,5 @@
 import { analysePassage, type PassageAnalysis } from '../index/analysis.js';
-import type { LoadedIndex } from '../index/store.js';
+import type { IndexReader } from '../index/reader.js';
 import type { Retrieval } from '../retrieve/hybrid.js';
 import { conceptMasks, coverage, type Concept, type QueryPlan } from '../retrieve/query.js';
 import { analyze, analyzeWord } from '../text/analyze.js';
@@ -49,7 +49,7 @@ export interface ComposeInput {
   question: string;
   language: Lang;
   retrieval: Retrieval;
-  index: LoadedIndex;
+  index: IndexReader;
   /** Cosine similarity above which a dense hit alone (with some lexical support) counts as evidence. */
   denseRescue?: number;
   /** The question as read beforehand from the same plan (`readQuestion`, e.g. while its vector is computed). */
@@ -68,7 +68,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   const { kind, unitConcept } = r;
   const sentences = scoreSentences(retrieval, r);
   if (!sentences.length) return refuse(L.refusal);
-  const meta = (docId: string) => index.manifest.documents[docId]?.meta;
+  const meta = (docId: string) => index.document(docId)?.meta;
 
   // The direct answer: the best typed candidate among the best sentences. Candidates whose sentences score
   // alike are told apart by nearness to the question's words, then by the article's date (newest first).
@@ -218,7 +218,7 @@ interface PassageReading {
 
 const factsCache = new WeakMap<PassageAnalysis, SentenceFacts[]>();
 
-function sentenceFacts(index: LoadedIndex, p: Passage): SentenceFacts[] {
+function sentenceFacts(index: IndexReader, p: Passage): SentenceFacts[] {
   const analysis = analysePassage(index, p);
   let facts = factsCache.get(analysis);
   if (!facts) {
@@ -259,7 +259,7 @@ export interface QuestionReading {
   candidatesOf(s: { key: string; text: string; words: SentenceReading['words'] }): CandidateReading[];
 }
 
-export function readQuestion(question: string, language: Lang, plan: QueryPlan, index: LoadedIndex): QuestionReading {
+export function readQuestion(question: string, language: Lang, plan: QueryPlan, index: IndexReader): QuestionReading {
   const analyzer = index.lexical.analyzer;
   const kind = answerKind(question);
   const questionTerms = new Set(plan.concepts.flatMap((c) => c.terms));
@@ -430,7 +430,7 @@ function unitIndex(n: NumberMention, unit: Concept, termsOf: (word: string) => r
   return n.unitWords.findIndex((w) => termsOf(w).some((t) => unit.terms.includes(t)));
 }
 
-function conceptOf(concepts: Concept[], word: string | undefined, analyzer: LoadedIndex['lexical']['analyzer']): Concept | undefined {
+function conceptOf(concepts: Concept[], word: string | undefined, analyzer: IndexReader['lexical']['analyzer']): Concept | undefined {
   if (!word) return undefined;
   const terms = analyze(word, analyzer);
   return concepts.find((c) => c.terms.some((t) => terms.includes(t)));
@@ -545,15 +545,15 @@ function renderText(a: { direct?: string; quotes: Citation[]; figures: Figure[];
   return parts.join('\n\n');
 }
 
-const acronymCache = new WeakMap<LoadedIndex, Map<string, Set<string>>>();
+const acronymCache = new WeakMap<IndexReader, Map<string, Set<string>>>();
 
 /** The abbreviations an article uses, from its indexed passages (once per article and loaded index). */
-function articleAcronyms(index: LoadedIndex, docId: string): Set<string> {
+function articleAcronyms(index: IndexReader, docId: string): Set<string> {
   let perDoc = acronymCache.get(index);
   if (!perDoc) acronymCache.set(index, (perDoc = new Map()));
   let set = perDoc.get(docId);
   if (!set) {
-    set = acronymsIn((index.manifest.documents[docId]?.passageIds ?? []).map((id) => index.passages.get(id)?.text ?? '').join('\n'));
+    set = acronymsIn((index.document(docId)?.passageIds ?? []).map((id) => index.passage(id)?.text ?? '').join('\n'));
     perDoc.set(docId, set);
   }
   return set;

@@ -1,7 +1,7 @@
-import { watch, type FSWatcher } from 'node:fs';
 import type { Config } from '../config.js';
 import type { Embedder } from '../embed/embedder.js';
-import { currentGeneration, loadIndex, readManifest, type LoadedIndex } from '../index/store.js';
+import type { IndexReader, Store } from '../index/reader.js';
+import { fileStore } from '../index/store.js';
 import { completeRetrieval, searchLexical } from '../retrieve/hybrid.js';
 import { detectLanguage } from '../text/language.js';
 import type { Answer } from '../types.js';
@@ -44,6 +44,8 @@ export interface ServiceOptions {
   /** Loads the embedder for the index's model; null (with a reason) means lexical only. */
   getEmbedder?: (modelId: string, dtype: string) => Promise<{ embedder: Embedder } | { embedder: null; reason: string }>;
   onWarning?: (message: string) => void;
+  /** Where the index is read from; the generation folders under INDEX_DIR unless given. */
+  store?: Store;
 }
 
 /**
@@ -54,36 +56,37 @@ export interface ServiceOptions {
 export class AnswerService {
   private embedder: Embedder | null = null;
   private embedderModel: string | null = null;
-  private watcher: FSWatcher | null = null;
+  private stopWatching: (() => void) | null = null;
   private reloading: Promise<boolean> | null = null;
 
   private constructor(
     private readonly config: Config,
-    private index: LoadedIndex,
+    private readonly store: Store,
+    private index: IndexReader,
     private readonly opts: ServiceOptions,
   ) {}
 
   static async open(config: Config, opts: ServiceOptions = {}): Promise<AnswerService> {
     // The model (in its worker) loads while the index does: the first answer waits for the slower of the two.
-    const head = await readManifest(config.INDEX_DIR);
-    const model = head?.manifest.model;
+    const store = opts.store ?? fileStore(config.INDEX_DIR);
+    const model = (await store.peek())?.model;
     const early = model && opts.getEmbedder ? opts.getEmbedder(model.id, model.dtype) : null;
     early?.catch(() => undefined);
-    let index: LoadedIndex;
+    let index: IndexReader;
     try {
-      index = await loadIndex(config.INDEX_DIR);
+      index = await store.open();
     } catch (e) {
       void early?.then((got) => got.embedder?.dispose(), () => undefined);
       throw e;
     }
-    const s = new AnswerService(config, index, opts);
-    const same = model && index.manifest.model && model.id === index.manifest.model.id && model.dtype === index.manifest.model.dtype;
+    const s = new AnswerService(config, store, index, opts);
+    const same = model && index.info.model && model.id === index.info.model.id && model.dtype === index.info.model.dtype;
     if (early && !same) void early.then((got) => got.embedder?.dispose(), () => undefined);
     await s.ensureEmbedder(index, same ? early ?? undefined : undefined);
     return s;
   }
 
-  get current(): LoadedIndex {
+  get current(): IndexReader {
     return this.index;
   }
 
@@ -93,8 +96,8 @@ export class AnswerService {
   }
 
   /** Loads (or takes from `loading`, already asked for this index's model) the embedder the index needs. */
-  private async ensureEmbedder(index: LoadedIndex, loading?: ReturnType<NonNullable<ServiceOptions['getEmbedder']>>): Promise<void> {
-    const m = index.manifest.model;
+  private async ensureEmbedder(index: IndexReader, loading?: ReturnType<NonNullable<ServiceOptions['getEmbedder']>>): Promise<void> {
+    const m = index.info.model;
     if (!m || !this.opts.getEmbedder) return;
     const key = `${m.id}|${m.dtype}`;
     if (this.embedderModel === key) return;
@@ -130,7 +133,7 @@ export class AnswerService {
     // (Reading all 40 lexical hits slowed the model as much as it saved; these ~16, with candidates only in the
     // best-covering sentences, save ~0.1 ms a question, measured in one process, alternately.)
     const reading = readQuestion(question, language, lexical.plan, index);
-    if (pending) readAhead(reading, lexical.hits.slice(0, this.config.TOP_K).flatMap((h) => index.passages.get(h.id) ?? []));
+    if (pending) readAhead(reading, lexical.hits.slice(0, this.config.TOP_K).flatMap((h) => index.passage(h.id) ?? []));
     const t2 = performance.now();
     embedder?.awaitQuery?.(BLOCK_FOR_VECTOR_MS);
     const queryVector = pending ? await this.vectorOr(pending, embedder!) : null;
@@ -162,14 +165,14 @@ export class AnswerService {
   }
 
   info(): ServiceInfo {
-    const m = this.index.manifest;
+    const m = this.index.info;
     return {
-      articles: Object.keys(m.documents).length,
-      passages: m.passageCount,
+      articles: m.documents,
+      passages: m.passages,
       model: this.hybrid ? m.model!.id : null,
       builtAt: m.builtAt,
       generation: this.index.generation,
-      titles: Object.entries(m.documents).map(([doc, d]) => ({ doc, title: d.meta.title })),
+      titles: Array.from(this.index.documents(), ([doc, meta]) => ({ doc, title: meta.title })),
     };
   }
 
@@ -177,9 +180,9 @@ export class AnswerService {
   async reload(): Promise<boolean> {
     this.reloading ??= (async () => {
       try {
-        const gen = await currentGeneration(this.config.INDEX_DIR);
+        const gen = await this.store.generation();
         if (!gen || gen === this.index.generation) return false;
-        const next = await loadIndex(this.config.INDEX_DIR);
+        const next = await this.store.open();
         await this.ensureEmbedder(next);
         this.index = next;
         return true;
@@ -192,22 +195,15 @@ export class AnswerService {
 
   /** Reloads by itself whenever `npm run index` (or /reindex) switches the index on disk. */
   watch(onReload?: (info: ServiceInfo) => void, onError?: (e: unknown) => void): void {
-    if (this.watcher) return;
-    let timer: NodeJS.Timeout | null = null;
-    const check = () => {
-      timer = null;
+    if (this.stopWatching) return;
+    this.stopWatching = this.store.watch(() => {
       this.reload().then((switched) => switched && onReload?.(this.info()), onError);
-    };
-    this.watcher = watch(this.config.INDEX_DIR, (_event, file) => {
-      if (file && !String(file).startsWith('CURRENT')) return;
-      if (!timer) timer = setTimeout(check, 100);
-    });
-    this.watcher.on('error', (e) => onError?.(e));
+    }, onError);
   }
 
   async close(): Promise<void> {
-    this.watcher?.close();
-    this.watcher = null;
+    this.stopWatching?.();
+    this.stopWatching = null;
     await this.embedder?.dispose();
     this.embedder = null;
   }

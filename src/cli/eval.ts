@@ -57,7 +57,7 @@ export function scoreItem(item: EvalItem, answer: Answer, docLanguage: (doc: str
 
 export async function runEval(service: AnswerService, items: EvalItem[]): Promise<ItemResult[]> {
   const index = service.current;
-  const docLanguage = (doc: string) => index.manifest.documents[doc]?.meta.language;
+  const docLanguage = (doc: string) => index.document(doc)?.meta.language;
   const out: ItemResult[] = [];
   for (const item of items) out.push(scoreItem(item, await service.ask(item.question), docLanguage));
   return out;

@@ -1,7 +1,7 @@
 import { splitSentences } from '../chunk/sentences.js';
 import { analyzeWord, tokenize } from '../text/analyze.js';
 import type { Passage } from '../types.js';
-import type { LoadedIndex } from './store.js';
+import type { IndexReader } from './reader.js';
 
 /** A sentence of a passage with its words' index terms; offsets relative to the sentence. */
 export interface AnalysedSentence {
@@ -21,17 +21,17 @@ export interface PassageAnalysis {
 }
 
 // Questions keep hitting the same passages, and a loaded index never changes: analyse each passage once.
-const caches = new WeakMap<LoadedIndex, Map<number, PassageAnalysis>>();
-const termNumbers = new WeakMap<LoadedIndex, Map<string, number>>();
+const caches = new WeakMap<IndexReader, Map<number, PassageAnalysis>>();
+const termNumbers = new WeakMap<IndexReader, Map<string, number>>();
 const MAX_CACHED = 50_000;
 
 /** Sentences, words and index terms of a passage, as the index analyses them (memoised per loaded index). */
-export function analysePassage(index: LoadedIndex, p: Passage): PassageAnalysis {
+export function analysePassage(index: IndexReader, p: Passage): PassageAnalysis {
   let cache = caches.get(index);
   if (!cache) caches.set(index, (cache = new Map()));
   let a = cache.get(p.id);
   if (a) return a;
-  const lang = index.manifest.documents[p.docId]?.meta.language;
+  const lang = index.document(p.docId)?.meta.language;
   const analyzer = index.lexical.analyzer;
   const sentences = splitSentences(p.text).map((span): AnalysedSentence => {
     const text = p.text.slice(span.start, span.end);

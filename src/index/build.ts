@@ -4,7 +4,8 @@ import { scanSeeds, type IngestWarning } from '../ingest/read.js';
 import { ANALYZER_VERSION, type AnalyzerName } from '../text/analyze.js';
 import type { Article, ArticleMeta, Passage } from '../types.js';
 import { LexicalIndex } from './lexical.js';
-import { acquireLock, loadIndex, readManifest, SCHEMA_VERSION, writeGeneration, type Manifest, type ModelInfo } from './store.js';
+import type { ModelInfo } from './reader.js';
+import { acquireLock, loadIndex, readManifest, SCHEMA_VERSION, writeGeneration, type Manifest } from './store.js';
 import { VectorIndex } from './vectors.js';
 
 export const DEFAULT_ANALYZER: AnalyzerName = 'stem';

@@ -1,9 +1,7 @@
 import { analyze, type AnalyzerName } from '../text/analyze.js';
+import type { LexicalHit, LexicalReader, QueryTerm } from './reader.js';
 
-export interface LexicalHit {
-  id: number;
-  score: number;
-}
+export type { LexicalHit } from './reader.js';
 
 export interface LexicalSnapshot {
   analyzer: AnalyzerName;
@@ -98,7 +96,7 @@ class TermPostings {
  * BM25 over passages, kept as plain postings so that it serialises to JSON and updates in place:
  * adding or removing a document touches only its own passages' terms.
  */
-export class LexicalIndex {
+export class LexicalIndex implements LexicalReader {
   private postings = new Map<string, TermPostings>();
   private lengths = new Map<number, number>();
   private totalLength = 0;
@@ -119,6 +117,10 @@ export class LexicalIndex {
   ) {}
 
   get size(): number {
+    return this.lengths.size;
+  }
+
+  get passageCount(): number {
     return this.lengths.size;
   }
 
@@ -166,47 +168,35 @@ export class LexicalIndex {
     return this.postings.keys();
   }
 
+  df(term: string): number {
+    return this.postings.get(term)?.size ?? 0;
+  }
+
   /** Inverse document frequency of an analysed term (BM25+ style, never negative). */
   idf(term: string): number {
-    return idfOf(this.postings.get(term)?.size ?? 0, this.lengths.size);
-  }
-
-  /** Terms of a query as this index analyses them, without stopwords. */
-  queryTerms(query: string): string[] {
-    return [...new Set(analyze(query, this.analyzer, { dropStopwords: true }))];
-  }
-
-  /** A term's postings, to search with (`searchPlanned`) while the index stays as it is (see `revision`). */
-  postingsOf(term: string): TermHandle | undefined {
-    return this.postings.get(term);
+    return idfOf(this.df(term), this.lengths.size);
   }
 
   /**
    * The `limit` best passages for the terms, best first (equal scores: lower id first). A passage's score is
    * BM25: the sum over the terms it contains, in the query's order, of idf · weight · tf · (k1 + 1) / (tf + norm).
    */
-  search(query: string | string[], limit: number, weights?: Map<string, number>): LexicalHit[] {
-    const terms = typeof query === 'string' ? this.queryTerms(query) : query;
-    const planned: PlannedQueryTerm[] = [];
-    for (const term of terms) {
-      const postings = this.postings.get(term);
-      if (postings) planned.push({ term, postings, weight: weights?.get(term) ?? 1 });
+  search(terms: ReadonlyArray<QueryTerm>, limit: number): LexicalHit[] {
+    const found: Array<{ postings: TermPostings; weight: number }> = [];
+    for (const t of terms) {
+      const postings = this.postings.get(t.term);
+      if (postings) found.push({ postings, weight: t.weight });
     }
-    return this.searchPlanned(planned, limit);
-  }
-
-  /** `search` for terms whose postings were found before (`postingsOf`), each with its weight. */
-  searchPlanned(terms: readonly PlannedQueryTerm[], limit: number): LexicalHit[] {
-    if (!terms.length || !this.lengths.size) return [];
+    if (!found.length || !this.lengths.size) return [];
     const avg = this.totalLength / this.lengths.size;
     const norms = this.normsFor(avg);
-    if (!norms) return this.searchSparse(terms, limit, avg);
+    if (!norms) return this.searchSparse(found, limit, avg);
     const plan: ScoringTerm[] = [];
     let positive = true;
     let postings = 0;
     const n = this.lengths.size;
-    for (const t of terms) {
-      const p = (t.postings as TermPostings).packed();
+    for (const t of found) {
+      const p = t.postings.packed();
       const w = idfOf(p.ids.length, n) * t.weight;
       const impacts = this.impactsOf(p, norms);
       if (!(w > 0) || !p.impactsPositive) positive = false;
@@ -267,11 +257,11 @@ export class LexicalIndex {
   }
 
   /** The same scores kept in a map: for ids that a dense buffer cannot hold (negative, fractional or huge). */
-  private searchSparse(terms: readonly PlannedQueryTerm[], limit: number, avg: number): LexicalHit[] {
+  private searchSparse(terms: ReadonlyArray<{ postings: TermPostings; weight: number }>, limit: number, avg: number): LexicalHit[] {
     const scores = new Map<number, number>();
     const k1p1 = this.k1 + 1;
     for (const t of terms) {
-      const p = t.postings as TermPostings;
+      const p = t.postings;
       const w = idfOf(p.size, this.lengths.size) * t.weight;
       p.forEach((id, tf) => {
         const len = this.lengths.get(id)!;
@@ -379,23 +369,16 @@ function idfOf(df: number, n: number): number {
   return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
-/** A term's postings as `postingsOf` gave them: valid while the index does not change. */
-export interface TermHandle {
-  readonly size: number;
-}
-
-/** A query term with its postings and its weight in the query. */
-export interface PlannedQueryTerm {
-  term: string;
-  postings: TermHandle;
-  weight: number;
-}
-
 /** A term as one search scores it: its weight (idf · query weight) and per-posting impacts. */
 interface ScoringTerm {
   w: number;
   ids: Int32Array;
   impacts: Float64Array;
+}
+
+/** A text query as the index analyses it, without stopwords, each term once with weight 1. */
+export function textQuery(text: string, analyzer: AnalyzerName): QueryTerm[] {
+  return [...new Set(analyze(text, analyzer, { dropStopwords: true }))].map((term) => ({ term, weight: 1 }));
 }
 
 /** The `limit` best entries of a score map, best first; ties broken by id for determinism. */

@@ -1,27 +1,16 @@
-import { promises as fs, constants as fsc } from 'node:fs';
+import { promises as fs, constants as fsc, watch } from 'node:fs';
 import path from 'node:path';
 import type { ChunkOptions } from '../chunk/chunker.js';
 import type { AnalyzerName } from '../text/analyze.js';
 import type { ArticleMeta, Passage } from '../types.js';
+import type { DocumentEntry, IndexInfo, IndexReader, ModelInfo, Store } from './reader.js';
 import { LexicalIndex, type LexicalSnapshot } from './lexical.js';
 import { VectorIndex } from './vectors.js';
 
 /** Bump when the on-disk layout or the meaning of a field changes: an older index is then rebuilt whole. */
 export const SCHEMA_VERSION = 1;
 
-export interface ModelInfo {
-  id: string;
-  dtype: string;
-  dim: number;
-}
-
-export interface DocumentEntry {
-  meta: ArticleMeta;
-  passageIds: number[];
-  /** Size and modification time of the file when it was indexed: an unchanged pair means "not read again". */
-  size?: number;
-  mtimeMs?: number;
-}
+export type { DocumentEntry, ModelInfo } from './reader.js';
 
 export interface Manifest {
   schemaVersion: number;
@@ -36,14 +25,32 @@ export interface Manifest {
   nextPassageId: number;
 }
 
-/** An index loaded into memory: what retrieval and answering read. */
-export interface LoadedIndex {
-  dir: string;
-  generation: string;
-  manifest: Manifest;
-  passages: Map<number, Passage>;
-  lexical: LexicalIndex;
-  vectors: VectorIndex | null;
+/** An index loaded into memory from one generation's files: what retrieval and answering read. */
+export class LoadedIndex implements IndexReader {
+  readonly info: IndexInfo;
+
+  constructor(
+    readonly dir: string,
+    readonly generation: string,
+    readonly manifest: Manifest,
+    readonly passages: Map<number, Passage>,
+    readonly lexical: LexicalIndex,
+    readonly vectors: VectorIndex | null,
+  ) {
+    this.info = infoOf(manifest);
+  }
+
+  passage(id: number): Passage | undefined {
+    return this.passages.get(id);
+  }
+
+  document(docId: string): DocumentEntry | undefined {
+    return Object.hasOwn(this.manifest.documents, docId) ? this.manifest.documents[docId] : undefined;
+  }
+
+  *documents(): Iterable<[string, ArticleMeta]> {
+    for (const [id, d] of Object.entries(this.manifest.documents)) yield [id, d.meta];
+  }
 }
 
 const CURRENT = 'CURRENT';
@@ -72,6 +79,37 @@ export async function readManifest(indexDir: string): Promise<{ generation: stri
   }
 }
 
+/** The store of generation folders under `indexDir` (CURRENT names the live one). */
+export function fileStore(indexDir: string): Store {
+  return {
+    generation: () => currentGeneration(indexDir),
+    async peek() {
+      const head = await readManifest(indexDir);
+      return head ? infoOf(head.manifest) : null;
+    },
+    open: () => loadIndex(indexDir),
+    watch(onChange, onError) {
+      let timer: NodeJS.Timeout | null = null;
+      const watcher = watch(indexDir, (_event, file) => {
+        if (file && !String(file).startsWith(CURRENT)) return;
+        timer ??= setTimeout(() => {
+          timer = null;
+          onChange();
+        }, 100);
+      });
+      watcher.on('error', (e) => onError?.(e));
+      return () => {
+        if (timer) clearTimeout(timer);
+        watcher.close();
+      };
+    },
+  };
+}
+
+function infoOf(m: Manifest): IndexInfo {
+  return { builtAt: m.builtAt, analyzer: m.analyzer, analyzerVersion: m.analyzerVersion, model: m.model, documents: Object.keys(m.documents).length, passages: m.passageCount };
+}
+
 export async function loadIndex(indexDir: string): Promise<LoadedIndex> {
   const gen = await currentGeneration(indexDir);
   if (!gen) throw new IndexMissingError(`No index in ${indexDir}: run \`npm run index\` first.`);
@@ -89,7 +127,7 @@ export async function loadIndex(indexDir: string): Promise<LoadedIndex> {
   const passages = new Map(passageList.map((p) => [p.id, p]));
   const lexical = LexicalIndex.fromJSON(JSON.parse(await fs.readFile(path.join(dir, FILES.lexical), 'utf8')) as LexicalSnapshot);
   const vectors = manifest.model ? await VectorIndex.read(path.join(dir, FILES.vectors), manifest.model.dim, passages.size) : null;
-  return { dir: indexDir, generation: gen, manifest, passages, lexical, vectors };
+  return new LoadedIndex(indexDir, gen, manifest, passages, lexical, vectors);
 }
 
 /** Writes a complete new generation beside the current one, then switches CURRENT to it with one rename. */

@@ -1,5 +1,4 @@
-import type { LexicalHit } from '../index/lexical.js';
-import type { LoadedIndex } from '../index/store.js';
+import type { IndexReader, LexicalHit } from '../index/reader.js';
 import { analysePassage } from '../index/analysis.js';
 import type { Lang, ScoredPassage } from '../types.js';
 import { coverage, planQuery, type QueryPlan } from './query.js';
@@ -41,27 +40,27 @@ export interface LexicalStage {
 }
 
 /** Query planning (with cross-lingual expansion), the BM25 candidates and their part of the fusion. */
-export function searchLexical(index: LoadedIndex, question: string, language?: Lang): LexicalStage {
+export function searchLexical(index: IndexReader, question: string, language?: Lang): LexicalStage {
   const plan = planQuery(question, index.lexical, language);
-  const hits = index.lexical.searchPlanned(plan.terms, CANDIDATES);
+  const hits = index.lexical.search(plan.terms, CANDIDATES);
   // Reciprocal rank fusion: each list adds 1 / (k + rank); each passage keeps the rank and score it had in each.
   const fused: ScoredPassage[] = [];
   for (let rank = 0; rank < hits.length; rank++) {
-    const passage = index.passages.get(hits[rank].id);
+    const passage = index.passage(hits[rank].id);
     if (passage) fused.push({ passage, score: 1 / (RRF_K + rank + 1), lexicalRank: rank + 1, lexicalScore: hits[rank].score });
   }
   return { plan, hits, fused };
 }
 
 /** Adds the dense list to the fusion: to the entries of passages it shares with the lexical list, or as new ones. */
-function fuseDense(index: LoadedIndex, fused: ScoredPassage[], hits: Array<{ id: number; score: number }>): void {
+function fuseDense(index: IndexReader, fused: ScoredPassage[], hits: Array<{ id: number; score: number }>): void {
   const byId = new Map<number, ScoredPassage>();
   for (const e of fused) byId.set(e.passage.id, e);
   for (let rank = 0; rank < hits.length; rank++) {
     const h = hits[rank];
     let e = byId.get(h.id);
     if (!e) {
-      const passage = index.passages.get(h.id);
+      const passage = index.passage(h.id);
       if (!passage) continue;
       byId.set(h.id, (e = { passage, score: 0 }));
       fused.push(e);
@@ -76,12 +75,12 @@ function fuseDense(index: LoadedIndex, fused: ScoredPassage[], hits: Array<{ id:
  * Lexical (BM25 with cross-lingual expansion) and dense (HNSW) rankings merged by reciprocal rank fusion,
  * near-duplicates collapsed, and the result spread over documents.
  */
-export function retrieve(index: LoadedIndex, question: string, opts: RetrieveOptions): Retrieval {
+export function retrieve(index: IndexReader, question: string, opts: RetrieveOptions): Retrieval {
   return completeRetrieval(index, searchLexical(index, question), opts);
 }
 
 /** `retrieve` from its lexical half: adds the dense hits (with `opts.queryVector`), fuses and picks. */
-export function completeRetrieval(index: LoadedIndex, { plan, hits: lexHits, fused }: LexicalStage, opts: RetrieveOptions): Retrieval {
+export function completeRetrieval(index: IndexReader, { plan, hits: lexHits, fused }: LexicalStage, opts: RetrieveOptions): Retrieval {
   const denseHits = index.vectors && opts.queryVector ? index.vectors.search(opts.queryVector, CANDIDATES) : [];
   if (denseHits.length) fuseDense(index, fused, denseHits);
 

@@ -1,4 +1,4 @@
-import type { LexicalIndex, PlannedQueryTerm } from '../index/lexical.js';
+import type { LexicalReader, QueryTerm } from '../index/reader.js';
 import { analyze, analyzeWord, normalizeWord, STOPWORDS, tokenize } from '../text/analyze.js';
 import { GLOSSARY } from '../text/glossary.js';
 import { detectLanguage } from '../text/language.js';
@@ -23,10 +23,10 @@ export interface Concept {
 export interface QueryPlan {
   concepts: Concept[];
   /**
-   * What BM25 searches for, in the question's order: each term some passage has, once, with its postings and its
-   * weight (the question's own terms 1, expansions less).
+   * What BM25 searches for, in the question's order: each term some passage has, once, with its weight (the
+   * question's own terms 1, expansions less).
    */
-  terms: PlannedQueryTerm[];
+  terms: QueryTerm[];
 }
 
 const EXPANSION_WEIGHT = 0.6;
@@ -39,7 +39,7 @@ interface AnalysedGlossary {
   rowsOf: Map<string, number[]>;
 }
 const glossaryCache = new Map<string, AnalysedGlossary>();
-function analysedGlossary(index: LexicalIndex): AnalysedGlossary {
+function analysedGlossary(index: LexicalReader): AnalysedGlossary {
   let g = glossaryCache.get(index.analyzer);
   if (!g) {
     // A stem much shorter than its word ("cre" of "creation") would match unrelated words; short words stay.
@@ -69,14 +69,14 @@ interface Derived {
   groupings: Map<string, Map<string, string[]>>;
   expansions: Map<string, Expansion | null>;
 }
-const derivedFrom = new WeakMap<LexicalIndex, Derived>();
-function derived(index: LexicalIndex): Derived {
+const derivedFrom = new WeakMap<LexicalReader, Derived>();
+function derived(index: LexicalReader): Derived {
   let d = derivedFrom.get(index);
   if (!d || d.revision !== index.revision) derivedFrom.set(index, (d = { revision: index.revision, groupings: new Map(), expansions: new Map() }));
   return d;
 }
 
-function vocabularyBy(index: LexicalIndex, name: string, keyOf: (term: string) => string | null): Map<string, string[]> {
+function vocabularyBy(index: LexicalReader, name: string, keyOf: (term: string) => string | null): Map<string, string[]> {
   const byName = derived(index).groupings;
   let m = byName.get(name);
   if (!m) {
@@ -94,22 +94,22 @@ function vocabularyBy(index: LexicalIndex, name: string, keyOf: (term: string) =
 }
 
 /** Sound keys per script ("c:" Cyrillic, "l:" Latin), for matching across scripts. */
-const soundKeys = (index: LexicalIndex) =>
+const soundKeys = (index: LexicalReader) =>
   vocabularyBy(index, 'sound', (term) => {
     const k = soundKey(term);
     return k && (isCyrillic(term) ? 'c:' : 'l:') + k;
   });
 
 /** First five letters, for matching inflected names. */
-const prefixes = (index: LexicalIndex) => vocabularyBy(index, 'prefix', (term) => (term.length < 5 ? null : term.slice(0, 5)));
+const prefixes = (index: LexicalReader) => vocabularyBy(index, 'prefix', (term) => (term.length < 5 ? null : term.slice(0, 5)));
 
 /** What one question word stands for in an index: its terms with their expansions, and how telling it is. */
 interface Expansion {
   word: string;
   own: readonly string[];
   terms: readonly string[];
-  /** The terms some passage has, each with its postings and BM25 weight: all a search needs. */
-  searched: ReadonlyArray<Readonly<PlannedQueryTerm>>;
+  /** The terms some passage has, each with its BM25 weight: all a search needs. */
+  searched: ReadonlyArray<Readonly<QueryTerm>>;
   weight: number;
   name: boolean;
   known: boolean;
@@ -123,7 +123,7 @@ const EXPANSIONS_KEPT = 20_000;
  * and the idf of each term; null for a stop word or a word without terms. Most of planning a question, so kept
  * per word.
  */
-function expand(index: LexicalIndex, raw: string, first: boolean, lang: Lang): Expansion | null {
+function expand(index: LexicalReader, raw: string, first: boolean, lang: Lang): Expansion | null {
   const memo = derived(index).expansions;
   const key = (first ? '0' : '1') + lang + raw;
   const kept = memo.get(key);
@@ -134,7 +134,7 @@ function expand(index: LexicalIndex, raw: string, first: boolean, lang: Lang): E
   return made;
 }
 
-function expandAfresh(index: LexicalIndex, raw: string, first: boolean, lang: Lang): Expansion | null {
+function expandAfresh(index: LexicalReader, raw: string, first: boolean, lang: Lang): Expansion | null {
   const word = normalizeWord(raw);
   if (STOPWORDS.has(word)) return null;
   const own = analyzeWord(raw, index.analyzer, lang);
@@ -147,14 +147,13 @@ function expandAfresh(index: LexicalIndex, raw: string, first: boolean, lang: La
   if (name && word.length >= 5) for (const t of prefixes(index).get(word.slice(0, 5)) ?? []) terms.add(t);
   const key = soundKey(own[0]);
   if (key) for (const t of soundKeys(index).get((isCyrillic(own[0]) ? 'l:' : 'c:') + key) ?? []) terms.add(t);
-  const searched: PlannedQueryTerm[] = [];
+  const searched: QueryTerm[] = [];
   let weight = -Infinity;
   let k = 0;
   for (const t of terms) {
     const isOwn = k++ === 0;
-    const postings = index.postingsOf(t);
-    if (!postings?.size) continue;
-    searched.push({ term: t, postings, weight: isOwn ? 1 : EXPANSION_WEIGHT });
+    if (!index.df(t)) continue;
+    searched.push({ term: t, weight: isOwn ? 1 : EXPANSION_WEIGHT });
     weight = Math.max(weight, index.idf(t));
   }
   const known = searched.length > 0;
@@ -165,9 +164,9 @@ function expandAfresh(index: LexicalIndex, raw: string, first: boolean, lang: La
 }
 
 /** Analyses a question (in `lang`, detected when not given) into concepts with their cross-lingual expansions. */
-export function planQuery(question: string, index: LexicalIndex, lang: Lang = detectLanguage(question)): QueryPlan {
+export function planQuery(question: string, index: LexicalReader, lang: Lang = detectLanguage(question)): QueryPlan {
   const concepts: Concept[] = [];
-  const planned: PlannedQueryTerm[] = [];
+  const planned: QueryTerm[] = [];
   const at = new Map<string, number>();
   const seen = new Set<string>();
   const tokens = tokenize(question);
@@ -185,7 +184,7 @@ export function planQuery(question: string, index: LexicalIndex, lang: Lang = de
       const slot = at.get(t.term);
       if (slot === undefined) {
         at.set(t.term, planned.length);
-        planned.push({ term: t.term, postings: t.postings, weight: t.weight });
+        planned.push({ term: t.term, weight: t.weight });
       } else if (t.weight > planned[slot].weight) planned[slot].weight = t.weight;
     }
   }
