@@ -1,0 +1,62 @@
+/**
+ * Every word list of citebot in one place: function words, question words, month names. General language,
+ * never the vocabulary of any particular set of articles.
+ */
+
+/** Month names per month (January first): the stems that start every inflected form, in ru / en / kk. */
+export const MONTH_STEMS: ReadonlyArray<readonly string[]> = [
+  ['январ', 'january', 'jan', 'қаңтар'],
+  ['феврал', 'february', 'feb', 'ақпан'],
+  ['март', 'march', 'mar', 'наурыз'],
+  ['апрел', 'april', 'apr', 'сәуір'],
+  ['мая', 'май', 'мае', 'may', 'мамыр'],
+  ['июн', 'june', 'jun', 'маусым'],
+  ['июл', 'july', 'jul', 'шілде'],
+  ['август', 'august', 'aug', 'тамыз'],
+  ['сентябр', 'september', 'sep', 'sept', 'қыркүйек'],
+  ['октябр', 'october', 'oct', 'қазан'],
+  ['ноябр', 'november', 'nov', 'қараша'],
+  ['декабр', 'december', 'dec', 'желтоқсан'],
+];
+
+/** A regex source matching one month word in any of its forms ("июля", "March", "қыркүйекте"). */
+export const MONTH_WORD = `(?:${MONTH_STEMS.flat()
+  .filter((s) => s.length > 3 || /^(мая|май|мае|may)$/.test(s))
+  .sort((a, b) => b.length - a.length)
+  .map((s) => (/^(мая|май|мае|may)$/.test(s) ? s : `${s}\\p{L}*`))
+  .join('|')})`;
+
+/** The month (1–12) a word names, or 0. */
+export function monthOf(word: string): number {
+  const w = word.toLowerCase();
+  for (let i = 0; i < MONTH_STEMS.length; i++) {
+    for (const s of MONTH_STEMS[i]) if (s.length <= 3 ? w === s || w === `${s}.` : w.startsWith(s)) return i + 1;
+  }
+  return 0;
+}
+
+/**
+ * Function words of the three languages, plus question words: they say what kind of answer is wanted, not what
+ * it is about, so they must not decide which passage is relevant.
+ */
+export const STOPWORDS: ReadonlySet<string> = new Set(
+  `
+a an the of in on at to for from by with and or but not no is are was were be been being am do does did done has have had
+it its this that these those there here as into about over under than then so such can could will would shall should may might
+must what which who whom whose when where why how many much i you he she we they me him her us them my your his our their
+any some all each every other also only just very more most less least one ones if whether
+и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее её мне было вот от меня еще ещё нет о из ему
+теперь когда даже ну вдруг ли если уже или ни быть был него до вас нибудь опять уж вам ведь там потом себя ничего ей может они
+тут где есть надо ней для мы тебя их чем была сам чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого
+какой совсем ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при наконец два об другой
+хоть после над больше тот через эти нас про всего них какая много разве три эту моя впрочем хорошо свою этой перед иногда лучше
+чуть том нельзя такой им более всегда конечно всю между это также является являются который которая которые которое которых
+сколько каким какими какие каких какую каком каков какова каково чей чья чьё чье кем кому кого чем чему каким какого
+және мен бен пен да де та те бұл осы ол сол мына ана бір екі үш не ме ма ба бе па пе ғой қой ғана тек әрі бірақ немесе
+үшін туралы бойынша арқылы сияқты дейін кейін шейін қарай жоқ бар еді екен болып болды болады болса болған
+кім кімді кімнің кімге қандай қанша неше қашан қайда қай неге неліктен қалай ма ме мә нені неден неше нешінші қаншалықты
+деген дегеніміз дегенді дегеніміз қандай қандайы
+`
+    .split(/\s+/)
+    .filter(Boolean),
+);
