@@ -130,7 +130,6 @@ const shared = (e: Embedder): Embedder => ({
   },
   embedPassages: (t, p) => e.embedPassages(t, p),
   embedQuery: (t) => e.embedQuery(t),
-  awaitQuery: (ms) => e.awaitQuery?.(ms),
   dispose: async () => undefined,
 });
 

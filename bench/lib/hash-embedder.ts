@@ -79,9 +79,5 @@ export class ModelCostHashEmbedder implements Embedder {
     return v;
   }
 
-  awaitQuery(maxMs: number): void {
-    this.model.awaitQuery?.(maxMs);
-  }
-
   async dispose(): Promise<void> {}
 }

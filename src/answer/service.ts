@@ -5,16 +5,9 @@ import { fileStore } from '../index/store.js';
 import { completeRetrieval, searchLexical } from '../retrieve/hybrid.js';
 import { detectLanguage } from '../text/language.js';
 import type { Answer } from '../types.js';
-import { compose, readAhead, readQuestion } from './compose.js';
+import { compose } from './compose.js';
 
 export const MAX_QUESTION_CHARS = 2000;
-
-/**
- * How long the main thread may block for the question's vector once its own half is done. A question's forward pass
- * takes ~6 ms here: waiting blocked resumes at once, where an event-loop wake-up costs 0.1–0.3 ms; past this, the
- * wait goes on without holding up the bot's other chats.
- */
-const BLOCK_FOR_VECTOR_MS = 25;
 
 /** A question that cannot be asked as it is; `message` says why in one line. */
 export class QuestionError extends Error {
@@ -122,31 +115,24 @@ export class AnswerService {
     const question = validateQuestion(rawQuestion);
     const index = this.index; // a reload mid-question does not change what this question reads
     const embedder = index.vectors ? this.embedder : null;
-    const t1 = performance.now();
-    // The question's vector is computed (in the embedder's worker) while the lexical half runs here.
+    // The question's vector is computed in the embedder's worker while the lexical search runs here.
     const pending = embedder?.embedQuery(question);
     pending?.catch(() => undefined);
     const language = detectLanguage(question);
     const lexical = searchLexical(index, question, language);
-    const tLexical = performance.now();
-    // What the answer will most likely read is read while the model works; whatever the dense hits add is read later.
-    // (Reading all 40 lexical hits slowed the model as much as it saved; these ~16, with candidates only in the
-    // best-covering sentences, save ~0.1 ms a question, measured in one process, alternately.)
-    const reading = readQuestion(question, language, lexical.plan, index);
-    if (pending) readAhead(reading, lexical.hits.slice(0, this.config.TOP_K).flatMap((h) => index.passage(h.id) ?? []));
-    const t2 = performance.now();
-    embedder?.awaitQuery?.(BLOCK_FOR_VECTOR_MS);
+    const t1 = performance.now();
     const queryVector = pending ? await this.vectorOr(pending, embedder!) : null;
-    const t3 = performance.now();
+    const t2 = performance.now();
     const retrieval = completeRetrieval(index, lexical, { k: this.config.TOP_K, queryVector });
+    const t3 = performance.now();
+    const answer = compose({ question, language, retrieval, index, denseRescue: this.config.DENSE_RESCUE_SIMILARITY });
     const t4 = performance.now();
-    const answer = compose({ question, language, retrieval, index, denseRescue: this.config.DENSE_RESCUE_SIMILARITY, reading });
-    const t5 = performance.now();
     const ms = (a: number, b: number) => Math.round((b - a) * 100) / 100;
-    // embed: from asking for the vector to having it (overlapping the lexical search and the reading ahead);
-    // retrieve: lexical and dense search with fusion; compose: reading ahead and composing; total: the whole answer,
-    // so the parts may add up to more.
-    return { ...answer, timings_ms: { embed: ms(t1, t3), retrieve: ms(t1, tLexical) + ms(t3, t4), compose: ms(tLexical, t2) + ms(t4, t5), total: ms(t0, t5) } };
+    // embed: from asking for the vector to having it (overlapping the lexical search), only when a vector came.
+    return {
+      ...answer,
+      timings_ms: { ...(queryVector ? { embed: ms(t0, t2) } : {}), retrieve: ms(t0, t1) + ms(t2, t3), compose: ms(t3, t4), total: ms(t0, t4) },
+    };
   }
 
   /** The query vector, or null (answering lexical only from then on, with one warning) when the model fails. */

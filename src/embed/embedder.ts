@@ -1,19 +1,9 @@
 /**
- * Sentence embeddings for citebot (multilingual-e5 convention) on top of transformers.js.
- *
- * Where the model comes from:
- *  - `modelsDir/<modelId>/` is looked at first (config.json, tokenizer.json, tokenizer_config.json
- *    and `onnx/model<suffix>.onnx` for the dtype, e.g. `onnx/model_quantized.onnx` for q8).
- *    When all of them are there the model is loaded from that folder only: the network is never used.
- *  - Otherwise, with `allowDownload`, the missing files are fetched from the Hugging Face hub
- *    (or from `HF_ENDPOINT` when set) by transformers.js itself: its file cache (`env.cacheDir`)
- *    is pointed at `modelsDir`, and its cache key for a file is `<modelId>/<file>`, so the
- *    downloads land exactly in `modelsDir/<modelId>/…` (written to a temporary name, then
- *    renamed) and the next run finds them locally.
- *  - Every failure (no network, no local copy, a damaged file, the runtime missing) comes back as
- *    `{ ok: false, reason }` with a one-line reason; nothing is thrown or printed.
- *
- * The transformers.js module is imported lazily, so a run with EMBEDDINGS=0 never loads ONNX Runtime.
+ * Sentence embeddings (multilingual-e5 convention: "query: " / "passage: " prefixes, mean pooling, L2 norm) through
+ * transformers.js's feature-extraction pipeline. The model is read from `modelsDir/<modelId>/` when all its files
+ * are there (no network then); otherwise, with `allowDownload`, transformers.js fetches the missing files into that
+ * same folder (its file cache points there). Every failure comes back as `{ ok: false, reason }` in one line.
+ * transformers.js is imported lazily, so EMBEDDINGS=0 never loads ONNX Runtime.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,15 +12,10 @@ import path from 'node:path';
 export interface Embedder {
   readonly modelId: string;
   readonly dim: number;
-  /** e5 convention: each text is prefixed with "passage: "; mean pooling over the attention mask, L2-normalised. Batched by batchSize. */
+  /** Unit vectors of "passage: " + text, batched by batchSize. */
   embedPassages(texts: string[], onProgress?: (done: number, total: number) => void): Promise<Float32Array[]>;
-  /** Prefixed with "query: ". */
+  /** The unit vector of "query: " + text. */
   embedQuery(text: string): Promise<Float32Array>;
-  /**
-   * For an embedder that computes off this thread: blocks (at most `maxMs`) until the question asked last has its
-   * vector, so that awaiting it resumes without an event-loop wake-up.
-   */
-  awaitQuery?(maxMs: number): void;
   dispose(): Promise<void>;
 }
 
@@ -61,8 +46,7 @@ export interface LoadEmbedderOptions {
 }
 
 type TF = typeof import('@huggingface/transformers');
-type Tokenizer = Awaited<ReturnType<TF['AutoTokenizer']['from_pretrained']>>;
-type Model = Awaited<ReturnType<TF['AutoModel']['from_pretrained']>>;
+type Extractor = import('@huggingface/transformers').FeatureExtractionPipeline;
 
 /** File name suffix transformers.js uses for each dtype (`onnx/model${suffix}.onnx`). */
 const DTYPE_SUFFIX: Record<string, string> = {
@@ -78,11 +62,7 @@ const DTYPE_SUFFIX: Record<string, string> = {
 
 const MODEL_ID_RE = /^[\w.-]+(\/[\w.-]+)?$/;
 const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_MAX_LENGTH = 512;
 const DEFAULT_HUB = 'https://huggingface.co/';
-
-// ---------------------------------------------------------------------------
-// transformers.js, loaded once and configured to be quiet
 
 let tfPromise: Promise<TF> | undefined;
 
@@ -113,9 +93,6 @@ function serialise<T>(fn: () => Promise<T>): Promise<T> {
   loadChain = run.catch(() => undefined);
   return run;
 }
-
-// ---------------------------------------------------------------------------
-// fetch with time limits
 
 class HubTimeoutError extends Error {}
 
@@ -169,9 +146,6 @@ function fetchWithTimeouts(base: typeof fetch, timeoutMs: number): typeof fetch 
     return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
   }) as typeof fetch;
 }
-
-// ---------------------------------------------------------------------------
-// errors → one line
 
 function firstLine(s: string, max = 240): string {
   let line = s.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
@@ -230,8 +204,6 @@ function rel(p: string): string {
   const r = path.relative(process.cwd(), p);
   return r && !r.startsWith('..') && !path.isAbsolute(r) ? r : p;
 }
-
-// ---------------------------------------------------------------------------
 
 /** ONNX Runtime threads when none are asked for: the number of CPUs, at most 4. */
 export function defaultThreadCount(): number {
@@ -337,11 +309,9 @@ export async function loadEmbedder(opts: LoadEmbedderOptions): Promise<EmbedderL
     const source = local ? modelDir : modelId;
     const common = { local_files_only: local, ...(progress_callback && !local ? { progress_callback } : {}) };
 
-    let tokenizer: Tokenizer;
-    let model: Model;
+    let extractor: Extractor;
     try {
-      tokenizer = await tf.AutoTokenizer.from_pretrained(source, common);
-      model = await tf.AutoModel.from_pretrained(source, {
+      extractor = await tf.pipeline('feature-extraction', source, {
         ...common,
         dtype: opts.dtype as 'q8',
         device: 'cpu',
@@ -351,21 +321,14 @@ export async function loadEmbedder(opts: LoadEmbedderOptions): Promise<EmbedderL
           executionMode: 'sequential',
           graphOptimizationLevel: 'all',
           logSeverityLevel: 4,
-          // Idle pool threads must not spin: on a 2-core machine a spinning ONNX Runtime thread competes
-          // with the JS thread (tokenising the next batch) and made 2 threads slower and erratic.
+          // Idle pool threads must not spin: on 2 cores a spinning ONNX Runtime thread competes with the JS thread.
           extra: { session: { intra_op: { allow_spinning: '0' } } },
         },
       });
     } catch (e) {
       return failure(e);
     }
-
-    const config = (model as unknown as { config?: { max_position_embeddings?: number; hidden_size?: number } }).config ?? {};
-    let maxLength = Number(tokenizer.model_max_length);
-    if (!Number.isFinite(maxLength) || maxLength <= 0 || maxLength > 1e6) maxLength = DEFAULT_MAX_LENGTH;
-    if (config.max_position_embeddings && config.max_position_embeddings < maxLength) maxLength = config.max_position_embeddings;
-
-    const embedder = new TransformersEmbedder(modelId, tokenizer, model, batchSize, maxLength);
+    const embedder = new TransformersEmbedder(modelId, extractor, batchSize);
     try {
       await embedder.warmUp();
     } catch (e) {
@@ -399,20 +362,15 @@ export async function loadEmbedder(opts: LoadEmbedderOptions): Promise<EmbedderL
 }
 
 class TransformersEmbedder implements Embedder {
-  readonly modelId: string;
   dim = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
   constructor(
-    modelId: string,
-    private readonly tokenizer: Tokenizer,
-    private readonly model: Model,
+    readonly modelId: string,
+    private readonly extractor: Extractor,
     private readonly batchSize: number,
-    private readonly maxLength: number,
-  ) {
-    this.modelId = modelId;
-  }
+  ) {}
 
   async warmUp(): Promise<void> {
     const [v] = await this.run(['query: warm up']);
@@ -421,73 +379,39 @@ class TransformersEmbedder implements Embedder {
   }
 
   /** One model call at a time: ONNX Runtime already uses the cores for one batch. */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  private run(texts: string[]): Promise<Float32Array[]> {
     if (this.disposed) return Promise.reject(new Error('the embedder was disposed'));
-    const run = this.queue.then(fn, fn);
+    const run = this.queue.then(async () => {
+      const out = await this.extractor(texts, { pooling: 'mean', normalize: true });
+      const [n, dim] = out.dims;
+      const data = out.data as Float32Array;
+      return Array.from({ length: n }, (_, i) => data.slice(i * dim, (i + 1) * dim));
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async run(texts: string[]): Promise<Float32Array[]> {
-    const inputs = this.tokenizer(texts, { padding: true, truncation: true, max_length: this.maxLength });
-    const outputs = (await this.model(inputs)) as Record<string, { dims: number[]; data: unknown }>;
-    const hidden =
-      outputs.last_hidden_state ?? outputs.token_embeddings ?? Object.values(outputs).find((t) => t?.dims?.length === 3);
-    if (!hidden) throw new Error('the model has no last_hidden_state output');
-    const [batch, seq, dim] = hidden.dims;
-    const data = hidden.data as Float32Array;
-    const mask = inputs.attention_mask.data as unknown as ArrayLike<bigint | number>;
-    const result: Float32Array[] = [];
-    const acc = new Float64Array(dim);
-    for (let b = 0; b < batch; b++) {
-      acc.fill(0);
-      let count = 0;
-      for (let s = 0; s < seq; s++) {
-        if (Number(mask[b * seq + s]) === 0) continue;
-        count++;
-        const off = (b * seq + s) * dim;
-        for (let d = 0; d < dim; d++) acc[d] += data[off + d];
-      }
-      let norm = 0;
-      for (let d = 0; d < dim; d++) {
-        acc[d] /= Math.max(count, 1);
-        norm += acc[d] * acc[d];
-      }
-      norm = Math.max(Math.sqrt(norm), 1e-12);
-      const v = new Float32Array(dim);
-      for (let d = 0; d < dim; d++) v[d] = acc[d] / norm;
-      result.push(v);
-    }
-    (hidden as { dispose?: () => void }).dispose?.();
-    return result;
-  }
-
   async embedPassages(texts: string[], onProgress?: (done: number, total: number) => void): Promise<Float32Array[]> {
-    const total = texts.length;
-    const out = new Array<Float32Array>(total);
-    if (total === 0) return out;
+    const out = new Array<Float32Array>(texts.length);
     // Longest first, so each batch holds texts of similar length (less padding).
     const order = texts.map((_, i) => i).sort((a, b) => texts[b].length - texts[a].length || a - b);
-    let done = 0;
-    for (let start = 0; start < total; start += this.batchSize) {
+    for (let start = 0; start < texts.length; start += this.batchSize) {
       const idx = order.slice(start, start + this.batchSize);
-      const vecs = await this.exclusive(() => this.run(idx.map((i) => 'passage: ' + texts[i])));
+      const vecs = await this.run(idx.map((i) => 'passage: ' + texts[i]));
       idx.forEach((i, k) => (out[i] = vecs[k]));
-      done += idx.length;
-      onProgress?.(done, total);
+      onProgress?.(start + idx.length, texts.length);
     }
     return out;
   }
 
   async embedQuery(text: string): Promise<Float32Array> {
-    const [v] = await this.exclusive(() => this.run(['query: ' + text]));
-    return v;
+    return (await this.run(['query: ' + text]))[0];
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     await this.queue;
-    await this.model.dispose();
+    await this.extractor.dispose();
   }
 }
