@@ -3,6 +3,7 @@
  * Lexical-only workspaces: fast and deterministic.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fitMessages } from '../src/bot/bot.js';
 import { formatAnswer, formatMore, splitHtml } from '../src/bot/format.js';
 import { BOT_TEXTS } from '../src/bot/i18n.js';
 import { runIndex } from '../src/app/app.js';
@@ -70,23 +71,25 @@ describe('answers', () => {
     expect(fake.callsOf('sendChatAction', main.token).some((c) => c.body.chat_id === chat.chatId && c.body.action === 'typing')).toBe(true);
   });
 
-  it('shows the further passages on “More sources”, split into messages under 4,096 characters', async () => {
+  it('shows the further passages on “More sources” in at most 3 messages under 4,096 characters, whole passages first to last', async () => {
     const chat = newChat();
     await chat.send(HUB);
     const [answer] = await chat.replies(1);
     const a = await main.service.ask(HUB);
-    const expectedChunks = splitHtml(formatMore(a.more, a.language, BOT_TEXTS[a.language].moreHeader));
+    const expectedChunks = fitMessages(formatMore(a.more, a.language, BOT_TEXTS[a.language].moreHeader), 3);
     expect(expectedChunks.length, 'the sample corpus gives a More sources reply over 4,096 characters').toBeGreaterThan(1);
     await chat.press(answer, button(answer)!.callback_data);
     const more = await chat.replies(expectedChunks.length);
+    expect(more.length).toBeLessThanOrEqual(3);
     const texts = more.map(visibleText);
     for (const t of texts) expect(t.length).toBeLessThanOrEqual(4096);
     expect(more[0].replyTo).toBe(answer.messageId);
-    const all = texts.join('\n');
-    for (const c of a.more) {
-      expect(all.replace(/\s+/g, ' ')).toContain(c.quote.trim().replace(/\s+/g, ' '));
-      expect(all).toContain(`[${c.n}] ${c.title}`);
-    }
+    const all = texts.join('\n').replace(/\s+/g, ' ');
+    // The passages shown are the first ones, each whole with its source line.
+    const shown = a.more.filter((c) => all.includes(c.quote.trim().replace(/\s+/g, ' ')));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown).toEqual(a.more.slice(0, shown.length));
+    for (const c of shown) expect(all).toContain(`[${c.n}] ${c.title}`);
     expect(await chat.pending()).toEqual([]);
     // The button has done its job and is gone.
     expect(fake.botMessages(main.token, chat.chatId).find((m) => m.messageId === answer.messageId)!.replyMarkup).toEqual({ inline_keyboard: [] });
@@ -443,6 +446,51 @@ describe('index updates', () => {
     const text = visibleText(await user.reply());
     expect(text).toContain('19');
     expect(bot.logs.some((l) => l.includes('switched to the new index'))).toBe(true);
+  });
+});
+
+describe('/sources on a larger index', () => {
+  let bot: TestBot;
+  let ws4: Workspace;
+  const N = 45;
+  beforeAll(async () => {
+    const articles: Record<string, string> = {};
+    for (let i = 1; i <= N; i++) articles[`town_${String(i).padStart(2, '0')}.txt`] = `Town <${i}> news & notes\nИсточник: Town${i}.kz\n\nIn town ${i} the council opened ${i} new parks this spring, the press office said.\n`;
+    ws4 = await makeWorkspace({ seeds: false, articles });
+    bot = await startTestBot(fake, ws4, { token: testToken(4) });
+  }, 60_000);
+  afterAll(async () => {
+    await bot?.stop();
+    ws4?.cleanup();
+  });
+
+  it('is one message with a page of titles; next / previous edit that message', async () => {
+    const chat = fake.chat(bot.token, { userId: 801, languageCode: 'en' });
+    await chat.send('/sources');
+    const [page1] = await chat.replies(1);
+    const text1 = visibleText(page1);
+    expect(text1).toMatch(/^Articles in the index \(45\), page 1 of 3:/);
+    expect(text1.split('\n').filter((l) => /^\d+\. Town <\d+> news & notes$/.test(l))).toHaveLength(20);
+    const buttons = (r: BotReply) => (r.replyMarkup?.inline_keyboard?.[0] ?? []) as Array<{ text: string; callback_data: string }>;
+    expect(buttons(page1).map((b) => b.text)).toEqual(['Next ›']);
+
+    const current = () => fake.botMessages(bot.token, chat.chatId).find((m) => m.messageId === page1.messageId)!;
+    await chat.press(page1, buttons(page1)[0].callback_data);
+    await expect.poll(() => current().text, { timeout: 5000 }).toMatch(/page 2 of 3/);
+    expect(buttons(current()).map((b) => b.text)).toEqual(['‹ Previous', 'Next ›']);
+    expect(visibleText(current())).toContain('21. ');
+
+    await chat.press(current(), buttons(current())[1].callback_data);
+    await expect.poll(() => current().text, { timeout: 5000 }).toMatch(/page 3 of 3/);
+    const last = visibleText(current());
+    expect(last.split('\n').filter((l) => /^\d+\. /.test(l))).toHaveLength(5);
+    expect(buttons(current()).map((b) => b.text)).toEqual(['‹ Previous']);
+
+    await chat.press(current(), buttons(current())[0].callback_data);
+    await expect.poll(() => current().text, { timeout: 5000 }).toMatch(/page 2 of 3/);
+    // Every page was an edit: the chat holds the one message.
+    expect(await chat.pending()).toEqual([]);
+    expect(fake.botMessages(bot.token, chat.chatId)).toHaveLength(1);
   });
 });
 

@@ -117,7 +117,7 @@ describe('formatAnswer', () => {
 
 describe('formatMore', () => {
   it('gives each further passage with its resolved source line', () => {
-    const html = formatMore([citation(4, { quote: '  Passage <4> & more\n' }), citation(5, { outlet: undefined })], 'en', 'More sources:');
+    const html = formatMore([citation(4, { quote: '  Passage <4> & more\n' }), citation(5, { outlet: undefined })], 'en', 'More sources:').join('\n\n');
     const text = parseTelegramHtml(html);
     expect(text).toBe(
       'More sources:\n\n«Passage <4> & more» [4]\n[4] Title 4 <b>&</b> — El.kz, 2024-08-07 (doc4.txt)\n\n' +

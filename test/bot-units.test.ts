@@ -1,13 +1,14 @@
 /** The bot's small parts on their own: intent parsing, language, rate limit, per-chat queue, LRU, 429 retry, log. */
-import { Telegram, TelegramError } from 'telegraf';
+import { Telegraf, Telegram, TelegramError } from 'telegraf';
+import { message } from 'telegraf/filters';
 import { describe, expect, it } from 'vitest';
 import { parseIntent, type IncomingMessage } from '../src/bot/bot.js';
 import { pickLanguage } from '../src/bot/i18n.js';
 import { createLogger } from '../src/bot/log.js';
 import { LruStore } from '../src/bot/lru.js';
-import { ChatQueue } from '../src/bot/queue.js';
-import { RateLimiter } from '../src/bot/ratelimit.js';
-import { isMarkupError, retryOn429 } from '../src/bot/send.js';
+import { ChatQueue, perChatOrder } from '../src/bot/queue.js';
+import { RateLimiter, rateLimit } from '../src/bot/ratelimit.js';
+import { isMarkupError, layerApi, retryOn429, sendRateLimit } from '../src/bot/send.js';
 
 const msg = (over: Partial<IncomingMessage>): IncomingMessage => ({ media: false, group: false, replyToBot: false, ...over });
 
@@ -131,7 +132,7 @@ describe('retryOn429', () => {
   it('waits retry_after seconds and tries again', async () => {
     const { telegram, calls } = fakeTelegram([tooMany(2), tooMany(1)]);
     const waits: number[] = [];
-    retryOn429(telegram, silent, { sleep: async (ms) => void waits.push(ms) });
+    layerApi(telegram, [retryOn429(silent, { sleep: async (ms) => void waits.push(ms) })]);
     await expect(telegram.sendMessage(1, 'hi')).resolves.toBe(true);
     expect(calls).toEqual(['sendMessage', 'sendMessage', 'sendMessage']);
     expect(waits).toEqual([2000, 1000]);
@@ -139,16 +140,16 @@ describe('retryOn429', () => {
 
   it('gives up after the attempts, on a too long wait, and never retries getUpdates or typing', async () => {
     const a = fakeTelegram([tooMany(1), tooMany(1), tooMany(1)]);
-    retryOn429(a.telegram, silent, { attempts: 3, sleep: async () => undefined });
+    layerApi(a.telegram, [retryOn429(silent, { attempts: 3, sleep: async () => undefined })]);
     await expect(a.telegram.sendMessage(1, 'hi')).rejects.toThrow('429');
     expect(a.calls).toHaveLength(3);
 
     const b = fakeTelegram([tooMany(3600)]);
-    retryOn429(b.telegram, silent, { maxWaitSeconds: 300, sleep: async () => undefined });
+    layerApi(b.telegram, [retryOn429(silent, { maxWaitSeconds: 300, sleep: async () => undefined })]);
     await expect(b.telegram.sendMessage(1, 'hi')).rejects.toThrow('429');
 
     const c = fakeTelegram([tooMany(1), tooMany(1)]);
-    retryOn429(c.telegram, silent, { sleep: async () => undefined });
+    layerApi(c.telegram, [retryOn429(silent, { sleep: async () => undefined })]);
     await expect(c.telegram.sendChatAction(1, 'typing')).rejects.toThrow('429');
     await expect(c.telegram.getUpdates(0, 1, 0, undefined)).rejects.toThrow('429');
     expect(c.calls).toEqual(['sendChatAction', 'getUpdates']);
@@ -172,5 +173,69 @@ describe('createLogger', () => {
     expect(lines.join('')).not.toContain(token);
     expect(lines[0]).toContain('/bot***/getMe');
     expect(lines[1]).toMatch(/error multi \| line \*\*\*\n$/);
+  });
+});
+
+describe('middleware on telegraf', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  let updateId = 0;
+  const textUpdate = (chat: number, text: string, user = chat) => ({
+    update_id: ++updateId,
+    message: { message_id: updateId, date: 0, chat: { id: chat, type: 'private' as const, first_name: 'U' }, from: { id: user, is_bot: false, first_name: 'U' }, text },
+  });
+  /** A bot that is never launched: updates are handed to it as telegraf's polling would. */
+  const offlineBot = () => {
+    const bot = new Telegraf('1:offline', { telegram: { apiRoot: 'http://127.0.0.1:9' } });
+    bot.botInfo = { id: 1, is_bot: true, first_name: 'B', username: 'B', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
+    return bot;
+  };
+
+  it('perChatOrder: lets each update go at once, runs a chat’s updates in order and other chats alongside', async () => {
+    const bot = offlineBot();
+    const queue = new ChatQueue();
+    const done: string[] = [];
+    bot.use(perChatOrder(queue));
+    bot.on(message('text'), async (ctx) => {
+      await sleep(ctx.message.text === 'slow' ? 80 : 5);
+      done.push(`${ctx.chat.id}:${ctx.message.text}`);
+    });
+    const t0 = performance.now();
+    await Promise.all([bot.handleUpdate(textUpdate(1, 'slow')), bot.handleUpdate(textUpdate(1, 'second')), bot.handleUpdate(textUpdate(2, 'other'))]);
+    // telegraf's polling awaits the handlers of a batch before fetching more: they must not hold it.
+    expect(performance.now() - t0).toBeLessThan(40);
+    expect(queue.size).toBe(3);
+    await queue.idle();
+    expect(done).toEqual(['2:other', '1:slow', '1:second']);
+  });
+
+  it('rateLimit: passes `limit` messages a minute per user, tells the user once, then stays silent', async () => {
+    const bot = offlineBot();
+    let now = 0;
+    const told: number[] = [];
+    const handled: string[] = [];
+    bot.use(rateLimit(new RateLimiter(2, 60_000, () => now), async (_ctx, seconds) => void told.push(seconds)));
+    bot.on(message('text'), (ctx) => void handled.push(`${ctx.from.id}:${ctx.message.text}`));
+    for (const t of ['a', 'b', 'c', 'd']) await bot.handleUpdate(textUpdate(5, t));
+    await bot.handleUpdate(textUpdate(6, 'x'));
+    expect(handled).toEqual(['5:a', '5:b', '6:x']);
+    expect(told).toEqual([60]);
+    now += 60_001;
+    await bot.handleUpdate(textUpdate(5, 'e'));
+    expect(handled).toContain('5:e');
+  });
+
+  it('sendRateLimit: no second holds more than 30 sends, all chats together; typing is not held back', async () => {
+    const telegram = new Telegram('1:x', { apiRoot: 'http://127.0.0.1:9' });
+    const starts: number[] = [];
+    telegram.callApi = (async (method: string) => {
+      if (method === 'sendMessage') starts.push(performance.now());
+      return true;
+    }) as Telegram['callApi'];
+    layerApi(telegram, [sendRateLimit(30).layer]);
+    const t0 = performance.now();
+    await Promise.all([...Array.from({ length: 45 }, (_, i) => telegram.sendMessage(i, 'hi')), telegram.sendChatAction(1, 'typing')]);
+    expect(starts).toHaveLength(45);
+    for (const s of starts) expect(starts.filter((x) => x >= s && x < s + 1000).length).toBeLessThanOrEqual(30);
+    expect(performance.now() - t0).toBeGreaterThan(1000);
   });
 });

@@ -25,9 +25,12 @@ afterAll(async () => {
   ws?.cleanup();
 });
 
+/** Telegram marks a leading /command with a bot_command entity. */
+const commandEntity = (text: string) => (/^\/\S+/.test(text) ? { entities: [{ type: 'bot_command', offset: 0, length: /^\/\S+/.exec(text)![0].length }] } : {});
+
 function update(chatId: number, text: string) {
   const from = { id: chatId, is_bot: false, first_name: 'Web', language_code: 'ru' };
-  return { update_id: updateId++, message: { message_id: updateId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private', first_name: 'Web' }, from, text } };
+  return { update_id: updateId++, message: { message_id: updateId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private', first_name: 'Web' }, from, text, ...commandEntity(text) } };
 }
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>

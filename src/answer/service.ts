@@ -12,14 +12,21 @@ export const MAX_QUESTION_CHARS = 2000;
 /** A question that cannot be asked as it is; `message` says why in one line. */
 export class QuestionError extends Error {
   readonly exitCode = 2;
+  /** Which rule the question broke, for an interface that words the refusal itself (the bot, in the user's language). */
+  constructor(
+    message: string,
+    readonly reason: 'empty' | 'too-long' | 'control' | 'other' = 'other',
+  ) {
+    super(message);
+  }
 }
 
 /** Rejects empty, over-long and control-character questions; returns the question trimmed. */
 export function validateQuestion(q: unknown): string {
-  if (typeof q !== 'string' || !q.trim()) throw new QuestionError('the question is empty: type a question, e.g. "Сколько стран входит в хаб?"');
-  if (q.length > MAX_QUESTION_CHARS) throw new QuestionError(`the question is too long (${q.length} characters; at most ${MAX_QUESTION_CHARS})`);
+  if (typeof q !== 'string' || !q.trim()) throw new QuestionError('the question is empty: type a question, e.g. "Сколько стран входит в хаб?"', 'empty');
+  if (q.length > MAX_QUESTION_CHARS) throw new QuestionError(`the question is too long (${q.length} characters; at most ${MAX_QUESTION_CHARS})`, 'too-long');
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(q)) throw new QuestionError('the question contains control characters; send plain text');
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(q)) throw new QuestionError('the question contains control characters; send plain text', 'control');
   return q.trim().replace(/\s+/g, ' ');
 }
 

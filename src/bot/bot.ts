@@ -1,11 +1,12 @@
 /**
- * citebot in Telegram: turns updates into questions for the answering service and answers into messages.
- * Intake (allowlist, rate limit, group filter) is synchronous and never throws; the work itself runs in a
- * per-chat queue, so one chat's replies stay in order while other chats are served concurrently, and a slow
- * answer never holds up the polling loop.
+ * citebot in Telegram, on telegraf's routing. An update goes through:
+ *   api layers (429 retry, the global send rate)  →  addressed (groups: only what is meant for the bot)
+ *   →  perChatOrder (the chat's queue; the update is let go at once)  →  reportFailures  →  rateLimit
+ *   →  allowlist  →  the routes: commands, text, edited text, buttons, anything else.
+ * A question is validated in one place, the answering service; the bot words its refusals.
  */
-import { Telegraf } from 'telegraf';
-import type { CallbackQuery, Message, Update } from 'telegraf/types';
+import { Composer, Telegraf, type Context, type Middleware } from 'telegraf';
+import { anyOf, editedMessage, message } from 'telegraf/filters';
 import { exampleQuestions } from '../answer/examples.js';
 import { MAX_QUESTION_CHARS, QuestionError, type AnswerService } from '../answer/service.js';
 import { runIndex } from '../app/app.js';
@@ -14,12 +15,13 @@ import type { BuildSummary } from '../index/build.js';
 import { IndexBusyError } from '../index/store.js';
 import type { Citation, Lang } from '../types.js';
 import { answerMessages, escapeHtml, formatMore, splitHtml } from './format.js';
-import { BOT_TEXTS, pickLanguage, type IndexFacts } from './i18n.js';
+import { BOT_TEXTS, pickLanguage, type BotTexts, type IndexFacts } from './i18n.js';
 import { createLogger, describeError, type Logger } from './log.js';
 import { LruStore } from './lru.js';
-import { ChatQueue } from './queue.js';
-import { RateLimiter } from './ratelimit.js';
-import { retryOn429, sendChunks, type RetryOptions } from './send.js';
+import { ChatQueue, perChatOrder } from './queue.js';
+import { RateLimiter, rateLimit } from './ratelimit.js';
+import { layerApi, retryOn429, sendChunks, sendRateLimit, type RetryOptions } from './send.js';
+import { SOURCES_ACTION, sourcesPage } from './sources.js';
 
 /** What the bot needs of the answering service. */
 export type Answerer = Pick<AnswerService, 'ask' | 'info' | 'reload'>;
@@ -30,6 +32,8 @@ export interface BotDeps {
   reindex?: () => Promise<BuildSummary>;
   now?: () => number;
   retry?: RetryOptions;
+  /** Messages per second the bot may send, all chats together (Telegram: 30). */
+  sendsPerSecond?: number;
   /** How often the typing indicator is renewed while an answer is being made (Telegram shows it ~5 s). */
   typingEveryMs?: number;
   /** "More sources" entries kept for their buttons. */
@@ -46,11 +50,11 @@ export interface CitebotBot {
 /** The updates the bot acts on; everything else is not even fetched. */
 export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const;
 
-const COMMANDS = new Set(['start', 'help', 'sources', 'about', 'reindex', 'ask']);
+/** No command makes the bot send more than this many messages (Telegram's flood limits are per bot). */
+export const MAX_MESSAGES_PER_COMMAND = 3;
 
-// The same characters validateQuestion refuses; checked first so the refusal is in the user's language.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const COMMANDS = new Set(['start', 'help', 'sources', 'about', 'reindex', 'ask']);
+const MORE_ACTION = /^more:([\w-]{1,16})$/;
 
 const MEDIA_KEYS = ['sticker', 'photo', 'voice', 'audio', 'video', 'video_note', 'document', 'animation', 'location', 'contact', 'poll', 'dice', 'venue', 'game', 'story'];
 
@@ -91,9 +95,48 @@ export function parseIntent(m: IncomingMessage, botUsername: string): Intent {
   return { kind: 'ignore' };
 }
 
+/** What `addressed` learnt about an update, for the middleware after it. */
+interface Intake {
+  lang: Lang;
+  intent: Intent;
+  /** In groups, and for an edited question, the reply points at the message it answers. */
+  replyTo?: number;
+}
+
+const intake = (ctx: Context): Intake => ctx.state.intake as Intake;
+const texts = (ctx: Context): BotTexts => BOT_TEXTS[intake(ctx).lang];
+
+/** Middleware: drops what is not meant for the bot and records the intent, language and reply target. */
+const addressed: Middleware<Context> = (ctx, next) => {
+  if (ctx.callbackQuery) {
+    ctx.state.intake = { lang: pickLanguage(undefined, ctx.from?.language_code), intent: { kind: 'ignore' } } satisfies Intake;
+    return next();
+  }
+  const edited = !ctx.message;
+  const msg = ctx.message ?? ctx.editedMessage;
+  if (!msg?.from || msg.from.is_bot) return;
+  const group = msg.chat.type === 'group' || msg.chat.type === 'supergroup';
+  const text = 'text' in msg ? msg.text : undefined;
+  const replyToBot = 'reply_to_message' in msg && msg.reply_to_message?.from?.id === ctx.botInfo.id;
+  const intent = parseIntent({ text, media: MEDIA_KEYS.some((k) => k in msg), group, replyToBot }, ctx.me);
+  if (intent.kind === 'ignore') return;
+  const words = intent.kind === 'question' ? intent.text : intent.kind === 'command' ? intent.args : undefined;
+  ctx.state.intake = { lang: pickLanguage(words, msg.from.language_code), intent, replyTo: group || edited ? msg.message_id : undefined } satisfies Intake;
+  return next();
+};
+
 interface MoreEntry {
   citations: Citation[];
   language: Lang;
+}
+
+/** `blocks` as messages: as many whole blocks, from the first, as fit in `max` messages. */
+export function fitMessages(blocks: string[], max: number): string[] {
+  for (let n = blocks.length; n > 1; n--) {
+    const chunks = splitHtml(blocks.slice(0, n).join('\n\n'));
+    if (chunks.length <= max) return chunks;
+  }
+  return splitHtml(blocks[0] ?? '').slice(0, max);
 }
 
 export function createBot(service: Answerer, config: Config, deps: BotDeps = {}): CitebotBot {
@@ -102,8 +145,11 @@ export function createBot(service: Answerer, config: Config, deps: BotDeps = {})
   const bot = new Telegraf(config.BOT_TOKEN, {
     telegram: { ...(config.TELEGRAM_API_ROOT ? { apiRoot: config.TELEGRAM_API_ROOT } : {}), webhookReply: false },
   });
-  const telegram = bot.telegram;
-  retryOn429(telegram, log, deps.retry);
+
+  // Around every Bot API call, the bot's own and each update's: retry outside, so a retried call queues again.
+  const sends = sendRateLimit(deps.sendsPerSecond);
+  const layers = [retryOn429(log, deps.retry), sends.layer];
+  layerApi(bot.telegram, layers);
 
   const queue = new ChatQueue((e) => log.error(`a reply failed: ${describeError(e)}`));
   const limiter = new RateLimiter(config.RATE_LIMIT_PER_MINUTE, 60_000, deps.now);
@@ -118,158 +164,131 @@ export function createBot(service: Answerer, config: Config, deps: BotDeps = {})
     const i = service.info();
     return { articles: i.articles, passages: i.passages, model: i.model, builtAt: i.builtAt };
   };
-
   const examples = (lang: Lang) => exampleQuestions(service.info().titles, lang);
+  const chatId = (ctx: Context) => ctx.chat!.id;
 
-  const reply = (chatId: number, html: string, replyTo?: number) => sendChunks(telegram, chatId, splitHtml(html), { replyTo }, log);
+  /** Sends HTML to the update's chat, split into at most MAX_MESSAGES_PER_COMMAND messages. */
+  const say = (ctx: Context, html: string, keyboard?: Parameters<typeof sendChunks>[3]['keyboard']) =>
+    sendChunks(ctx.telegram, chatId(ctx), splitHtml(html).slice(0, MAX_MESSAGES_PER_COMMAND), { replyTo: intake(ctx).replyTo, keyboard }, log);
 
-  /** Queues a chat's task; an unexpected failure is logged and the user told, and the bot goes on. */
-  const enqueue = (chatId: number, lang: Lang, task: () => Promise<unknown>) =>
-    queue.run(chatId, async () => {
-      try {
-        await task();
-      } catch (e) {
-        log.error(`chat ${chatId}: ${describeError(e)}`);
-        await reply(chatId, BOT_TEXTS[lang].failed).catch((e2) => log.debug(`chat ${chatId}: could not report the failure: ${describeError(e2)}`));
-      }
-    });
+  /** A refusal: a toast for a button press, a message otherwise. */
+  const refuse = (ctx: Context, text: string) =>
+    ctx.callbackQuery ? ctx.answerCbQuery(text).catch((e) => log.debug(`answerCallbackQuery: ${describeError(e)}`)) : say(ctx, escapeHtml(text));
 
-  const typing = (chatId: number) => {
-    const send = () => void telegram.sendChatAction(chatId, 'typing').catch((e) => log.debug(`typing indicator: ${describeError(e)}`));
+  const typing = (ctx: Context) => {
+    const send = () => void ctx.telegram.sendChatAction(chatId(ctx), 'typing').catch((e) => log.debug(`typing indicator: ${describeError(e)}`));
     send();
     const timer = setInterval(send, deps.typingEveryMs ?? 4500);
     return () => clearInterval(timer);
   };
 
-  const answer = async (chatId: number, question: string, lang: Lang, replyTo?: number) => {
-    const T = BOT_TEXTS[lang];
-    if (!question.trim()) return reply(chatId, T.emptyQuestion, replyTo);
-    if (question.length > MAX_QUESTION_CHARS) return reply(chatId, T.tooLong(question.length, MAX_QUESTION_CHARS), replyTo);
-    if (CONTROL.test(question)) return reply(chatId, T.controlChars, replyTo);
-    const stopTyping = typing(chatId);
+  /** The one way a question is answered: the service validates it; a refusal is worded in the user's language. */
+  const ask = async (ctx: Context, question: string) => {
+    const T = texts(ctx);
+    const stopTyping = typing(ctx);
     let a;
     try {
       a = await service.ask(question);
     } catch (e) {
-      if (e instanceof QuestionError) return reply(chatId, escapeHtml(e.message), replyTo);
-      throw e;
+      if (!(e instanceof QuestionError)) throw e;
+      const why = e.reason === 'empty' ? T.emptyQuestion : e.reason === 'too-long' ? T.tooLong(question.length, MAX_QUESTION_CHARS) : e.reason === 'control' ? T.controlChars : escapeHtml(e.message);
+      return say(ctx, why);
     } finally {
       stopTyping();
     }
-    log.debug(`chat ${chatId}: answered in ${a.timings_ms.total} ms (${a.answered ? `${a.citations.length} citations` : 'no answer'})`);
+    log.debug(`chat ${chatId(ctx)}: answered in ${a.timings_ms.total} ms (${a.answered ? `${a.citations.length} citations` : 'no answer'})`);
     const keyboard = a.more.length
       ? { inline_keyboard: [[{ text: BOT_TEXTS[a.language].moreButton, callback_data: `more:${moreStore.put({ citations: a.more, language: a.language })}` }]] }
       : undefined;
-    return sendChunks(telegram, chatId, answerMessages(a), { replyTo, keyboard }, log);
+    return sendChunks(ctx.telegram, chatId(ctx), answerMessages(a).slice(0, MAX_MESSAGES_PER_COMMAND), { replyTo: intake(ctx).replyTo, keyboard }, log);
   };
 
-  const reindex = async (chatId: number, lang: Lang, replyTo?: number) => {
-    const T = BOT_TEXTS[lang];
-    if (reindexRunning) return reply(chatId, T.reindexBusy(), replyTo);
+  const reindex = async (ctx: Context) => {
+    const T = texts(ctx);
+    if (reindexRunning) return say(ctx, T.reindexBusy());
     reindexRunning = true;
     try {
-      await reply(chatId, T.reindexing, replyTo);
+      await say(ctx, T.reindexing);
       const summary = await reindexBuild();
       // Switch now rather than waiting for the file watcher, so the next question already sees the new index.
       await service.reload();
-      log.info(`reindexed on request of chat ${chatId}: ${summary.added} added, ${summary.changed} changed, ${summary.removed} removed`);
-      await reply(chatId, T.reindexDone(summary, facts()), replyTo);
+      log.info(`reindexed on request of chat ${chatId(ctx)}: ${summary.added} added, ${summary.changed} changed, ${summary.removed} removed`);
+      await say(ctx, T.reindexDone(summary, facts()));
     } catch (e) {
-      if (e instanceof IndexBusyError) return reply(chatId, T.reindexBusy(e.message), replyTo);
+      if (e instanceof IndexBusyError) return say(ctx, T.reindexBusy(e.message));
       log.error(`reindex: ${describeError(e)}`);
-      await reply(chatId, T.reindexFailed(describeError(e)), replyTo);
+      await say(ctx, T.reindexFailed(describeError(e)));
     } finally {
       reindexRunning = false;
     }
   };
 
-  const command = (chatId: number, userId: number, name: string, args: string, lang: Lang, replyTo?: number) => {
-    const T = BOT_TEXTS[lang];
-    switch (name) {
-      case 'start':
-        return reply(chatId, T.start(facts(), examples(lang)), replyTo);
-      case 'help':
-        return reply(chatId, T.help(facts(), examples(lang)), replyTo);
-      case 'sources':
-        return reply(chatId, T.sources(service.info().titles.map((t) => t.title)), replyTo);
-      case 'about':
-        return reply(chatId, T.about(facts()), replyTo);
-      case 'reindex':
-        return admins.has(userId) ? reindex(chatId, lang, replyTo) : reply(chatId, T.adminOnly, replyTo);
-      case 'ask':
-        return answer(chatId, args, lang, replyTo);
-      default:
-        return reply(chatId, T.unknownCommand(name), replyTo);
-    }
-  };
+  const titles = () => service.info().titles.map((t) => t.title);
 
-  /** Allowlist and rate limit; a refusal is sent at most once per stretch so it cannot become spam itself. */
-  const admit = (chatId: number, userId: number, lang: Lang): boolean => {
-    const verdict = limiter.check(userId);
-    if (!isAllowed(userId)) {
-      if (verdict.ok || verdict.notify) void enqueue(chatId, lang, () => reply(chatId, BOT_TEXTS[lang].notAllowed));
-      return false;
-    }
-    if (!verdict.ok) {
-      if (verdict.notify) void enqueue(chatId, lang, () => reply(chatId, BOT_TEXTS[lang].rateLimited(verdict.retryAfterSeconds)));
-      return false;
-    }
-    return true;
-  };
-
-  const onMessage = (msg: Message, edited: boolean, botId: number, botUsername: string) => {
-    const from = msg.from;
-    if (!from || from.is_bot || msg.chat.type === 'channel') return;
-    const group = msg.chat.type === 'group' || msg.chat.type === 'supergroup';
-    const text = 'text' in msg ? msg.text : undefined;
-    const replyToBot = 'reply_to_message' in msg && msg.reply_to_message?.from?.id === botId;
-    const intent = parseIntent({ text, media: MEDIA_KEYS.some((k) => k in msg), group, replyToBot }, botUsername);
-    if (intent.kind === 'ignore') return;
-    const chatId = msg.chat.id;
-    const lang = pickLanguage(intent.kind === 'question' ? intent.text : intent.kind === 'command' ? intent.args : undefined, from.language_code);
-    if (!admit(chatId, from.id, lang)) return;
-    // In groups, and for an edited question, the reply points at the message it answers.
-    const replyTo = group || edited ? msg.message_id : undefined;
-    switch (intent.kind) {
-      case 'question':
-        return void enqueue(chatId, lang, () => answer(chatId, intent.text, lang, replyTo));
-      case 'command':
-        return void enqueue(chatId, lang, () => command(chatId, from.id, intent.name, intent.args, lang, replyTo));
-      case 'nontext':
-        return void enqueue(chatId, lang, () => reply(chatId, BOT_TEXTS[lang].textOnly, replyTo));
-    }
-  };
-
-  const onCallback = (q: CallbackQuery) => {
-    const lang = pickLanguage(undefined, q.from.language_code);
-    const T = BOT_TEXTS[lang];
-    const notify = (text: string) => void telegram.answerCbQuery(q.id, text).catch((e) => log.debug(`answerCallbackQuery: ${describeError(e)}`));
-    const verdict = limiter.check(q.from.id);
-    if (!isAllowed(q.from.id)) return notify(T.notAllowed);
-    if (!verdict.ok) return notify(T.rateLimited(verdict.retryAfterSeconds));
-    const id = /^more:([\w-]{1,16})$/.exec('data' in q ? q.data : '')?.[1];
-    const entry = id ? moreStore.get(id) : undefined;
-    const source = q.message;
-    if (!entry || !source) return notify(BOT_TEXTS[entry?.language ?? lang].moreGone);
-    notify('');
-    const chatId = source.chat.id;
-    void enqueue(chatId, entry.language, async () => {
-      const html = formatMore(entry.citations, entry.language, BOT_TEXTS[entry.language].moreHeader);
-      await sendChunks(telegram, chatId, splitHtml(html), { replyTo: source.message_id }, log);
-      // The passages are out: the button has done its job.
-      await telegram
-        .editMessageReplyMarkup(chatId, source.message_id, undefined, { inline_keyboard: [] })
-        .catch((e) => log.debug(`removing the button: ${describeError(e)}`));
-    });
-  };
-
-  bot.use((ctx) => {
-    const u: Update = ctx.update;
-    const me = ctx.botInfo;
-    if ('callback_query' in u) onCallback(u.callback_query);
-    else if ('message' in u) onMessage(u.message, false, me.id, me.username);
-    else if ('edited_message' in u) onMessage(u.edited_message, true, me.id, me.username);
+  const routes = new Composer<Context>();
+  routes.command('start', (ctx) => say(ctx, texts(ctx).start(facts(), examples(intake(ctx).lang))));
+  routes.command('help', (ctx) => say(ctx, texts(ctx).help(facts(), examples(intake(ctx).lang))));
+  routes.command('about', (ctx) => say(ctx, texts(ctx).about(facts())));
+  routes.command('sources', (ctx) => {
+    const page = sourcesPage(titles(), 0, intake(ctx).lang);
+    return say(ctx, page.html, page.keyboard);
   });
+  routes.command('reindex', (ctx) => (admins.has(ctx.from.id) ? reindex(ctx) : say(ctx, texts(ctx).adminOnly)));
+  routes.command('ask', (ctx) => ask(ctx, ctx.payload));
+  routes.action(SOURCES_ACTION, async (ctx) => {
+    await ctx.answerCbQuery().catch((e) => log.debug(`answerCallbackQuery: ${describeError(e)}`));
+    const page = sourcesPage(titles(), Number(ctx.match[1]), intake(ctx).lang);
+    await ctx
+      .editMessageText(page.html, { parse_mode: 'HTML', reply_markup: page.keyboard, link_preview_options: { is_disabled: true } })
+      // "message is not modified": the same page pressed twice.
+      .catch((e) => log.debug(`turning a /sources page: ${describeError(e)}`));
+  });
+  routes.action(MORE_ACTION, async (ctx) => {
+    const entry = moreStore.get(ctx.match[1]);
+    const source = ctx.callbackQuery.message;
+    if (!entry || !source) return refuse(ctx, BOT_TEXTS[entry?.language ?? intake(ctx).lang].moreGone);
+    await ctx.answerCbQuery().catch((e) => log.debug(`answerCallbackQuery: ${describeError(e)}`));
+    const blocks = formatMore(entry.citations, entry.language, BOT_TEXTS[entry.language].moreHeader);
+    await sendChunks(ctx.telegram, source.chat.id, fitMessages(blocks, MAX_MESSAGES_PER_COMMAND), { replyTo: source.message_id }, log);
+    // The passages are out: the button has done its job.
+    await ctx.telegram
+      .editMessageReplyMarkup(source.chat.id, source.message_id, undefined, { inline_keyboard: [] })
+      .catch((e) => log.debug(`removing the button: ${describeError(e)}`));
+  });
+  routes.on('callback_query', (ctx) => refuse(ctx, texts(ctx).moreGone));
+  routes.on(message('text'), (ctx) => {
+    const i = intake(ctx).intent;
+    // Known commands were routed above; a command reaching here is one the bot does not have.
+    return i.kind === 'command' ? say(ctx, texts(ctx).unknownCommand(i.name)) : ask(ctx, i.kind === 'question' ? i.text : ctx.message.text);
+  });
+  routes.on(editedMessage('text'), (ctx) => {
+    const i = intake(ctx).intent;
+    if (i.kind === 'question') return ask(ctx, i.text);
+  });
+  routes.on(anyOf(message(), editedMessage()), (ctx) => say(ctx, texts(ctx).textOnly));
+
+  /** Middleware: an unexpected failure is logged and the user told; the chat's queue goes on. */
+  const reportFailures: Middleware<Context> = async (ctx, next) => {
+    try {
+      await next();
+    } catch (e) {
+      log.error(`chat ${ctx.chat?.id}: ${describeError(e)}`);
+      if (!ctx.callbackQuery) await say(ctx, texts(ctx).failed).catch((e2) => log.debug(`could not report the failure: ${describeError(e2)}`));
+    }
+  };
+
+  const allowlist: Middleware<Context> = (ctx, next) => (ctx.from && isAllowed(ctx.from.id) ? next() : refuse(ctx, BOT_TEXTS[intake(ctx).lang].notAllowed));
+
+  bot.use((ctx, next) => {
+    layerApi(ctx.telegram, layers);
+    return next();
+  });
+  bot.use(addressed);
+  bot.use(perChatOrder(queue));
+  bot.use(reportFailures);
+  bot.use(rateLimit(limiter, (ctx, seconds) => refuse(ctx, BOT_TEXTS[intake(ctx).lang].rateLimited(seconds))));
+  bot.use(allowlist);
+  bot.use(routes);
   bot.catch((e, ctx) => log.error(`update ${ctx.update.update_id}: ${describeError(e)}`));
 
   return {

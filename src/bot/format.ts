@@ -58,10 +58,9 @@ export function formatAnswer(answer: Answer): string {
     .join('\n\n');
 }
 
-/** The further passages behind the "More sources" button, each with its source line. */
-export function formatMore(more: Citation[], language: Lang, header: string): string {
-  const blocks = more.map((c) => `«${escapeHtml(c.quote.trim())}» [${c.n}]\n<i>[${c.n}] ${escapeHtml(describeSource(c, language))}</i>`);
-  return [`<b>${escapeHtml(header)}</b>`, ...blocks].join('\n\n');
+/** The "More sources" reply: the header, then each further passage with its source line, as separate blocks. */
+export function formatMore(more: Citation[], language: Lang, header: string): string[] {
+  return [`<b>${escapeHtml(header)}</b>`, ...more.map((c) => `«${escapeHtml(c.quote.trim())}» [${c.n}]\n<i>[${c.n}] ${escapeHtml(describeSource(c, language))}</i>`)];
 }
 
 interface OpenTag {

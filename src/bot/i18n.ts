@@ -19,7 +19,6 @@ export interface BotTexts {
   /** `examples`: questions about the loaded articles (src/answer/examples.ts). */
   start: (facts: IndexFacts, examples: string[]) => string;
   help: (facts: IndexFacts, examples: string[]) => string;
-  sources: (titles: string[]) => string;
   about: (facts: IndexFacts) => string;
   moreButton: string;
   moreHeader: string;
@@ -47,8 +46,6 @@ export function formatWhen(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-const list = (titles: string[]) => titles.map((t, i) => `${i + 1}. ${e(t)}`).join('\n');
-
 export const BOT_TEXTS: Record<Lang, BotTexts> = {
   ru: {
     start: (f, x) =>
@@ -60,7 +57,6 @@ export const BOT_TEXTS: Record<Lang, BotTexts> = {
       `Примеры:\n${examples(x)}\n\n` +
       `Кнопка «Ещё источники» показывает другие найденные фрагменты. В группах я отвечаю, когда меня упоминают, отвечают на моё сообщение или пишут /ask вопрос.\n\n` +
       `/sources — статьи, /about — об индексе.`,
-    sources: (t) => `<b>Статьи в индексе (${t.length}):</b>\n${list(t)}`,
     about: (f) =>
       `<b>Индекс</b>\nСтатей: ${f.articles}\nФрагментов: ${f.passages}\nПоиск: ${f.model ? `гибридный, модель ${e(f.model)}` : 'только лексический'}\nПостроен: ${e(formatWhen(f.builtAt))}`,
     moreButton: 'Ещё источники',
@@ -92,7 +88,6 @@ export const BOT_TEXTS: Record<Lang, BotTexts> = {
       `Мысалдар:\n${examples(x)}\n\n` +
       `«Басқа дереккөздер» батырмасы табылған басқа үзінділерді көрсетеді. Топтарда мені атап өткенде, хабарламама жауап бергенде немесе /ask сұрақ деп жазғанда жауап беремін.\n\n` +
       `/sources — мақалалар, /about — индекс туралы.`,
-    sources: (t) => `<b>Индекстегі мақалалар (${t.length}):</b>\n${list(t)}`,
     about: (f) =>
       `<b>Индекс</b>\nМақалалар: ${f.articles}\nҮзінділер: ${f.passages}\nІздеу: ${f.model ? `гибридті, ${e(f.model)} моделі` : 'тек лексикалық'}\nҚұрылған уақыты: ${e(formatWhen(f.builtAt))}`,
     moreButton: 'Басқа дереккөздер',
@@ -124,7 +119,6 @@ export const BOT_TEXTS: Record<Lang, BotTexts> = {
       `Examples:\n${examples(x)}\n\n` +
       `The “More sources” button shows the other passages found. In groups I answer when mentioned, when someone replies to me, or on /ask question.\n\n` +
       `/sources — the articles, /about — the index.`,
-    sources: (t) => `<b>Articles in the index (${t.length}):</b>\n${list(t)}`,
     about: (f) =>
       `<b>Index</b>\nArticles: ${f.articles}\nPassages: ${f.passages}\nRetrieval: ${f.model ? `hybrid, model ${e(f.model)}` : 'lexical only'}\nBuilt: ${e(formatWhen(f.builtAt))}`,
     moreButton: 'More sources',

@@ -1,3 +1,5 @@
+import type { Context, Middleware } from 'telegraf';
+
 /**
  * One queue per chat: a chat's tasks run one after another, in the order they came, so its replies stay in
  * order; different chats run concurrently. A task's failure goes to `onError` and never stops its queue.
@@ -38,4 +40,20 @@ export class ChatQueue {
   idle(): Promise<void> {
     return this.pending === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
   }
+}
+
+/** The chat an update belongs to (a button press: the chat of its message), else its sender. */
+const chatOf = (ctx: Context): number | undefined => ctx.chat?.id ?? ctx.from?.id;
+
+/**
+ * Middleware: the rest of the chain runs in the update's chat queue, and the update is let go at once. telegraf's
+ * polling waits for every handler of a batch before it fetches the next one, so an answer being made here must not
+ * hold up the updates of other chats.
+ */
+export function perChatOrder(queue: ChatQueue): Middleware<Context> {
+  return (ctx, next) => {
+    const chat = chatOf(ctx);
+    if (chat === undefined) return next();
+    void queue.run(chat, () => next());
+  };
 }

@@ -1,3 +1,5 @@
+import type { Context, Middleware } from 'telegraf';
+
 /** Verdict on one message of a user. */
 export type RateVerdict =
   | { ok: true }
@@ -43,4 +45,18 @@ export class RateLimiter {
       }
     }
   }
+}
+
+/**
+ * Middleware: a user over the limit is told once per stretch (`onLimited`) and otherwise not answered, so the
+ * refusal cannot become spam itself. Keyed by the sender, across chats.
+ */
+export function rateLimit<C extends Context>(limiter: RateLimiter, onLimited: (ctx: C, retryAfterSeconds: number) => Promise<unknown>): Middleware<C> {
+  return (ctx, next) => {
+    const user = ctx.from?.id;
+    if (user === undefined) return next();
+    const verdict = limiter.check(user);
+    if (verdict.ok) return next();
+    if (verdict.notify) return onLimited(ctx, verdict.retryAfterSeconds);
+  };
 }

@@ -1,7 +1,33 @@
+/**
+ * The bot's side of the Bot API: middleware around every API call (429 retry, the global send rate), and
+ * sending a reply as HTML chunks with a plain-text fallback.
+ */
+import Bottleneck from 'bottleneck';
 import { TelegramError, type Telegram } from 'telegraf';
 import type { InlineKeyboardMarkup, Message } from 'telegraf/types';
 import { htmlToText } from './format.js';
 import { describeError, type Logger } from './log.js';
+
+/** Middleware around one Bot API call: `next` makes the call (through the layers inside this one). */
+export type ApiLayer = (method: string, payload: unknown, next: () => Promise<unknown>) => Promise<unknown>;
+
+const LAYERED = Symbol('citebot.apiLayers');
+
+/**
+ * Puts `layers` (outermost first) around every API call of `telegram`. telegraf gives each update its own
+ * Telegram client, so the bot applies this to each update's client as well as to its own (see bot.ts).
+ */
+export function layerApi(telegram: Telegram, layers: ReadonlyArray<ApiLayer>): void {
+  const t = telegram as Telegram & { [LAYERED]?: true };
+  if (t[LAYERED]) return;
+  t[LAYERED] = true;
+  const call = telegram.callApi.bind(telegram) as (m: string, p: unknown, o?: unknown) => Promise<unknown>;
+  const layered = (method: string, payload: unknown, options?: unknown): Promise<unknown> => {
+    const run = (i: number): Promise<unknown> => (i === layers.length ? call(method, payload, options) : layers[i](method, payload, () => run(i + 1)));
+    return run(0);
+  };
+  telegram.callApi = layered as Telegram['callApi'];
+}
 
 export interface RetryOptions {
   /** Tries per call, the first included. */
@@ -20,26 +46,18 @@ export function retryAfter(e: unknown): number | undefined {
   return Number.isFinite(s) && s >= 0 ? s : 1;
 }
 
-/** Telegram rejected our HTML (it should not happen: the formatter escapes everything; this is the safety net). */
-export function isMarkupError(e: unknown): boolean {
-  return e instanceof TelegramError && e.code === 400 && /can't parse entities|unsupported start tag|can't find end tag|unexpected end tag/i.test(e.description ?? '');
-}
-
 // getUpdates: telegraf's polling loop already waits out a 429. sendChatAction: a late typing indicator is worthless.
 const NOT_RETRIED = new Set(['getUpdates', 'sendChatAction']);
 
-/**
- * Makes the API calls of `telegram` wait out Telegram's 429 (`retry_after`) and try again.
- */
-export function retryOn429(telegram: Telegram, log: Logger, opts: RetryOptions = {}): void {
+/** Waits out Telegram's 429 (`retry_after`) and tries the call again. */
+export function retryOn429(log: Logger, opts: RetryOptions = {}): ApiLayer {
   const attempts = opts.attempts ?? 5;
   const maxWait = opts.maxWaitSeconds ?? 300;
   const sleep = opts.sleep ?? defaultSleep;
-  const call = telegram.callApi.bind(telegram);
-  const patched = async (method: string, payload: unknown, options?: unknown): Promise<unknown> => {
+  return async (method, _payload, next) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await (call as (m: string, p: unknown, o?: unknown) => Promise<unknown>)(method, payload, options);
+        return await next();
       } catch (e) {
         const wait = NOT_RETRIED.has(method) ? undefined : retryAfter(e);
         if (wait === undefined || attempt >= attempts || wait > maxWait) throw e;
@@ -48,7 +66,26 @@ export function retryOn429(telegram: Telegram, log: Logger, opts: RetryOptions =
       }
     }
   };
-  telegram.callApi = patched as Telegram['callApi'];
+}
+
+/** Telegram's limit on messages a bot sends, all chats together. */
+export const TELEGRAM_SENDS_PER_SECOND = 30;
+
+/** Calls that put a message in a chat or change one: what Telegram's global limit counts. Typing is not. */
+const isSend = (method: string) => /^(send|edit|copy|forward)/.test(method) && method !== 'sendChatAction';
+
+/**
+ * Spaces the bot's sends at least 1/perSecond apart (bottleneck's `minTime`), so no second ever holds more
+ * than `perSecond` of them, whichever chats they go to. Returns the layer and the limiter (for shutdown).
+ */
+export function sendRateLimit(perSecond = TELEGRAM_SENDS_PER_SECOND): { layer: ApiLayer; limiter: Bottleneck } {
+  const limiter = new Bottleneck({ minTime: Math.ceil(1000 / perSecond) });
+  return { layer: (method, _payload, next) => (isSend(method) ? limiter.schedule(next) : next()), limiter };
+}
+
+/** Telegram rejected our HTML (it should not happen: the formatter escapes everything; this is the safety net). */
+export function isMarkupError(e: unknown): boolean {
+  return e instanceof TelegramError && e.code === 400 && /can't parse entities|unsupported start tag|can't find end tag|unexpected end tag/i.test(e.description ?? '');
 }
 
 export interface SendOptions {
