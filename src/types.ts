@@ -1,12 +1,20 @@
 /** Languages citebot tells apart and answers in. */
 export type Lang = 'ru' | 'kk' | 'en';
 
+/** How an article file is written: its reader text comes from it (see ingest/formats.ts). */
+export type SourceFormat = 'text' | 'markdown' | 'html';
+
 /** An article read from SEEDS_DIR, with what could be learnt about it. */
 export interface Article {
   /** Path relative to SEEDS_DIR with forward slashes; for top-level files, the file name. */
   id: string;
-  /** The full original text (BOM removed, otherwise untouched): every offset points into it. */
+  /**
+   * The reader text: what a person reading the article sees. A .txt file as it is (BOM removed); Markdown without
+   * its markup; a web page's main text without navigation or comments. Every offset and every quote points into it.
+   */
   text: string;
+  /** The file's format, from which `text` was extracted. */
+  format: SourceFormat;
   /** sha256 of the raw file bytes. */
   hash: string;
   title: string;
@@ -56,6 +64,9 @@ export interface Citation {
   /** Offsets of the quote in the article text. */
   start: number;
   end: number;
+  /** The quote is part of a longer sentence: shown with "…" where text was left out (answer/quote.ts). */
+  cutBefore?: boolean;
+  cutAfter?: boolean;
   score: number;
 }
 

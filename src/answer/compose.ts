@@ -4,6 +4,7 @@ import type { Retrieval } from '../retrieve/hybrid.js';
 import { conceptMasks, coverage, type Concept, type QueryPlan } from '../retrieve/query.js';
 import { analyze, analyzeWord } from '../text/analyze.js';
 import type { Answer, ArticleMeta, Citation, Figure, Lang, Passage, ScoredPassage } from '../types.js';
+import { quoteSpan, showQuote, type QuoteSpan } from './quote.js';
 import { acronymFor, acronymsIn, namesIn, numbersIn, quotedIn, yearsIn, type Candidate, type NumberMention } from './extract.js';
 import { LABELS } from './i18n.js';
 import { answerKind, countedWord, headWords, type AnswerKind } from './question.js';
@@ -121,8 +122,10 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   const cite = (s: ScoredSentence, focus?: Candidate): Citation => {
     let n = numberOf.get(s.docId);
     if (n === undefined) numberOf.set(s.docId, (n = numberOf.size + 1));
-    const [qs, qe] = trimQuote(s, focus);
-    const c = citation(n, s.docId, meta(s.docId), s.text.slice(qs - s.start, qe - s.start), qs, qe, round(s.score));
+    const q = trimQuote(s, focus);
+    const c = citation(n, s.docId, meta(s.docId), s.text.slice(q.start - s.start, q.end - s.start), q.start, q.end, round(s.score));
+    if (q.cutBefore) c.cutBefore = true;
+    if (q.cutAfter) c.cutAfter = true;
     citations.push(c);
     return c;
   };
@@ -481,17 +484,10 @@ function recency(m: ArticleMeta | undefined): number {
   return m.inferredYear ?? 0;
 }
 
-/** Long sentences are cut to a window (at word boundaries) around what answers the question. */
-function trimQuote(s: ScoredSentence, focus?: Candidate): [number, number] {
-  if (s.text.length <= MAX_QUOTE_CHARS) return [s.start, s.end];
-  const center = focus ? (focus.start + focus.end) / 2 : s.text.length / 2;
-  let a = Math.max(0, Math.round(center - MAX_QUOTE_CHARS / 2));
-  let b = Math.min(s.text.length, a + MAX_QUOTE_CHARS);
-  a = Math.max(0, b - MAX_QUOTE_CHARS);
-  if (a > 0) a = s.text.indexOf(' ', a) + 1 || a;
-  if (b < s.text.length) b = s.text.lastIndexOf(' ', b) > a ? s.text.lastIndexOf(' ', b) : b;
-  while (b > a && /[\s,;:–—-]/.test(s.text[b - 1])) b--;
-  return [s.start + a, s.start + b];
+/** Long sentences are cut to whole clauses around what answers the question (see quote.ts). */
+function trimQuote(s: ScoredSentence, focus?: Candidate): QuoteSpan {
+  const q = quoteSpan(s.text, MAX_QUOTE_CHARS, focus);
+  return { ...q, start: s.start + q.start, end: s.start + q.end };
 }
 
 function passageCitation(p: ScoredPassage, m: ArticleMeta | undefined, n: number): Citation {
@@ -531,7 +527,7 @@ function renderText(a: { direct?: string; quotes: Citation[]; figures: Figure[];
   const L = LABELS[a.language];
   const parts: string[] = [];
   if (a.direct) parts.push(`${a.direct}.`.replace(/([.!?])\.$/, '$1'));
-  parts.push(a.quotes.map((q) => `«${q.quote}» [${q.n}]`).join('\n'));
+  parts.push(a.quotes.map((q) => `«${showQuote(q.quote, q)}» [${q.n}]`).join('\n'));
   if (a.figures.length) {
     const byN = new Map(a.citations.map((c) => [c.n, c]));
     const lines = a.figures.map((f) => {

@@ -1,6 +1,6 @@
 import { chunkArticle, DEFAULT_CHUNKING, type ChunkOptions } from '../chunk/chunker.js';
 import type { Embedder } from '../embed/embedder.js';
-import { scanSeeds, type IngestWarning } from '../ingest/read.js';
+import { READER_VERSION, scanSeeds, type IngestWarning } from '../ingest/read.js';
 import { ANALYZER_VERSION, type AnalyzerName } from '../text/analyze.js';
 import type { Article, ArticleMeta, Passage } from '../types.js';
 import { LexicalIndex } from './lexical.js';
@@ -79,6 +79,7 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary & { f
     if (!prevManifest) fullRebuild = 'no index yet';
     else if (prevManifest.schemaVersion !== SCHEMA_VERSION) fullRebuild = 'index format changed';
     else if (prevManifest.analyzer !== analyzer || prevManifest.analyzerVersion !== ANALYZER_VERSION || JSON.stringify(prevManifest.chunking) !== JSON.stringify(chunking)) fullRebuild = 'analyzer or chunking changed';
+    else if ((prevManifest.readerVersion ?? 1) !== READER_VERSION) fullRebuild = 'article reader changed';
     else if (prevManifest.model && !sameModel(prevManifest.model, opts.model)) fullRebuild = `embedding model changed (${prevManifest.model.id} → ${opts.model?.id ?? 'none'})`;
 
     // The embedder is loaded at most once, and only when something needs it.
@@ -195,6 +196,7 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary & { f
       builtAt: new Date().toISOString(),
       analyzer,
       analyzerVersion: ANALYZER_VERSION,
+      readerVersion: READER_VERSION,
       chunking,
       model: vectorIndex ? modelInfo : null,
       documents: Object.fromEntries(Object.entries(documents).sort(([a], [b]) => (a < b ? -1 : 1))),

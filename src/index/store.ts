@@ -17,6 +17,8 @@ export interface Manifest {
   builtAt: string;
   analyzer: AnalyzerName;
   analyzerVersion: number;
+  /** The article reader's version (ingest READER_VERSION); absent in indexes built before it was recorded. */
+  readerVersion?: number;
   chunking: ChunkOptions;
   /** The embedding model of the vectors, or null for a lexical-only index. */
   model: ModelInfo | null;

@@ -11,9 +11,20 @@ const FURNITURE: RegExp[] = [
   /^(фото|photo|сурет)\s*:.{0,80}$/i,
 ];
 
+// A tag of a tag cloud with its count ("5 госслужащие"): a small number and one or two lower-case words, alone on
+// a line. A year and words ("1916 жылғы …") is a heading, not a tag.
+const TAG_LINE = /^\d{1,3}\s+\p{Ll}[\p{Ll}-]*(?:\s+\p{Ll}[\p{Ll}-]*)?$/u;
+// The same tag glued onto the first word of a paragraph when the page lost the space ("777 юстицияРоль …").
+const GLUED_TAG = /^\d{1,3}\s+(?:\p{Ll}+\s+)?\p{Ll}{2,}(?=\p{Lu}\p{Ll})/u;
+
 export function isFurniture(line: string): boolean {
   const t = line.trim();
-  return FURNITURE.some((re) => re.test(t));
+  return TAG_LINE.test(t) || FURNITURE.some((re) => re.test(t));
+}
+
+/** Length of a count-and-tag glued onto the start of a line (0 when there is none): it is page clutter, not text. */
+export function leadingTag(line: string): number {
+  return GLUED_TAG.exec(line)?.[0].length ?? 0;
 }
 
 const OUTLET_PATTERNS: RegExp[] = [

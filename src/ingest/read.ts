@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
 import { promises as fs, readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import type { Article } from '../types.js';
+import type { Article, SourceFormat } from '../types.js';
 import { splitSentences } from '../chunk/sentences.js';
 import { detectLanguage } from '../text/language.js';
-import { findAuthor, findOutlet, findPublicationDate, inferYear, isFurniture } from './metadata.js';
+import { formatOf, readerText, type ReaderText } from './formats.js';
+import { findAuthor, findOutlet, findPublicationDate, inferYear, isFurniture, leadingTag } from './metadata.js';
+/**
+ * Bump when what is read from a file changes (formats, furniture, metadata): an index built by an older reader is
+ * then rebuilt whole, since unchanged files are otherwise never read again.
+ */
+export const READER_VERSION = 2;
 
-const ARTICLE_EXT = /\.(txt|md)$/i;
 /** Larger files are almost surely not news articles (dumps, logs) and would swamp the index. */
 export const MAX_ARTICLE_BYTES = 5 * 1024 * 1024;
 
@@ -17,7 +22,7 @@ export interface SeedFile {
   mtimeMs: number;
 }
 
-/** Every .txt/.md file under `dir`, recursively, in a stable order. Symlinks are not followed. */
+/** Every article file (.txt, .md, .html) under `dir`, recursively, in a stable order. Symlinks are not followed. */
 export async function listSeedFiles(dir: string): Promise<SeedFile[]> {
   const root = path.resolve(dir);
   const out: SeedFile[] = [];
@@ -28,7 +33,7 @@ export async function listSeedFiles(dir: string): Promise<SeedFile[]> {
       const abs = path.join(d, e.name);
       if (e.isSymbolicLink()) continue;
       if (e.isDirectory()) await walk(abs);
-      else if (e.isFile() && ARTICLE_EXT.test(e.name)) {
+      else if (e.isFile() && formatOf(e.name)) {
         // Synchronous: 10,000 awaited stats cost ~1.2 s, statSync ~45 ms.
         let st: Stats | null = null;
         try {
@@ -47,12 +52,12 @@ export async function listSeedFiles(dir: string): Promise<SeedFile[]> {
 export type Decoded = { ok: true; text: string; hash: string } | { ok: false; reason: string };
 
 /** Decodes raw bytes as an article, or says why they cannot be one. */
-export function decodeArticle(bytes: Uint8Array): Decoded {
+export function decodeArticle(bytes: Uint8Array, format: SourceFormat = 'text'): Decoded {
   if (bytes.length > MAX_ARTICLE_BYTES) return { ok: false, reason: `larger than ${MAX_ARTICLE_BYTES / 1024 / 1024} MB` };
   if (bytes.includes(0)) return { ok: false, reason: 'binary file (contains NUL bytes)' };
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder(format === 'html' ? declaredCharset(bytes) : 'utf-8', { fatal: true }).decode(bytes);
   } catch {
     return { ok: false, reason: 'not valid UTF-8 text (save it as UTF-8)' };
   }
@@ -65,6 +70,19 @@ export function decodeArticle(bytes: Uint8Array): Decoded {
   return { ok: true, text, hash };
 }
 
+/** The charset a saved page declares in its first 2 KB (<meta charset> or http-equiv), if Node can decode it; else UTF-8. */
+function declaredCharset(bytes: Uint8Array): string {
+  const head = Buffer.from(bytes.subarray(0, 2048)).toString('latin1');
+  const label = head.match(/<meta[^>]+charset\s*=\s*["']?([\w-]+)/i)?.[1]?.toLowerCase();
+  if (!label) return 'utf-8';
+  try {
+    new TextDecoder(label);
+    return label;
+  } catch {
+    return 'utf-8';
+  }
+}
+
 /** [start, end) ranges of non-empty, non-furniture lines. */
 export function contentRanges(text: string): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
@@ -74,16 +92,19 @@ export function contentRanges(text: string): Array<[number, number]> {
     const end = pos + line.length;
     pos = end + 1;
     if (!line.trim() || isFurniture(line)) continue;
-    // Trim surrounding white space (and a \r) so offsets frame the words themselves.
-    const lead = line.length - line.trimStart().length;
+    // Trim surrounding white space (and a \r) so offsets frame the words themselves; a tag glued on is left out.
+    const lead = line.length - line.trimStart().length + leadingTag(line.trimStart());
     const trail = line.length - line.trimEnd().length;
     ranges.push([start + lead, end - trail]);
   }
   return ranges;
 }
 
-/** Builds an Article from decoded text: metadata and content ranges. */
-export function parseArticle(id: string, text: string, hash: string): Article {
+/**
+ * Builds an Article from its reader text: metadata and content ranges. What the format itself states (a page's
+ * <meta> date and site name) wins over what is found in the text.
+ */
+export function parseArticle(id: string, text: string, hash: string, format: SourceFormat = 'text', stated: Omit<ReaderText, 'text'> = {}): Article {
   const lines = text.split('\n');
   const content = contentRanges(text);
   const firstLine = content.length ? text.slice(content[0][0], content[0][1]) : id;
@@ -95,18 +116,19 @@ export function parseArticle(id: string, text: string, hash: string): Article {
     if (title.length > 160) title = title.slice(0, title.lastIndexOf(' ', 157)) + '…';
   }
   const body = content.map(([s, e]) => text.slice(s, e)).join('\n');
-  const date = findPublicationDate(lines);
+  const date = stated.date ?? findPublicationDate(lines);
   const article: Article = {
     id,
     text,
+    format,
     hash,
     title,
     language: detectLanguage(body),
     content,
   };
-  const outlet = findOutlet(body);
+  const outlet = stated.outlet ?? findOutlet(body);
   if (outlet) article.outlet = outlet;
-  const author = findAuthor(text);
+  const author = stated.author ?? findAuthor(text);
   if (author) article.author = author;
   if (date) article.date = date;
   else {
@@ -161,12 +183,23 @@ export async function scanSeeds(dir: string, known: (id: string) => KnownFile | 
       warnings.push({ file: f.id, reason: `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})` });
       continue;
     }
-    const decoded = decodeArticle(bytes);
+    const format = formatOf(f.id) ?? 'text';
+    const decoded = decodeArticle(bytes, format);
     if (!decoded.ok) {
       warnings.push({ file: f.id, reason: decoded.reason });
       continue;
     }
-    articles.push(parseArticle(f.id, decoded.text, decoded.hash));
+    const reader = readerText(format, decoded.text);
+    if ('error' in reader) {
+      warnings.push({ file: f.id, reason: reader.error });
+      continue;
+    }
+    if (!/[\p{L}\p{N}]/u.test(reader.text)) {
+      warnings.push({ file: f.id, reason: 'empty (no text)' });
+      continue;
+    }
+    const { text, ...stated } = reader;
+    articles.push(parseArticle(f.id, text, decoded.hash, format, stated));
   }
   return { articles, warnings, unchanged, files };
 }

@@ -1,0 +1,98 @@
+/**
+ * Shortening a quote that is too long to show whole: the shown part is a run of whole clauses of the sentence (cut
+ * after , ; : or at a spaced dash), never part of a word or of a name, and "…" marks where text was left out. The
+ * quote itself stays an exact substring of the article; only its display gets the marks.
+ */
+
+export interface QuoteSpan {
+  /** [start, end) within the sentence. */
+  start: number;
+  end: number;
+  /** Text of the sentence was left out before / after the span. */
+  cutBefore: boolean;
+  cutAfter: boolean;
+}
+
+// Where a clause may begin: after a comma, semicolon or colon and a space, or after a spaced dash.
+const CLAUSE_START = /[,;:]\s+|\s[–—-]\s+/gu;
+const UPPER_START = /^[\p{Lu}«"“]/u;
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+// Trimmed off a cut edge: spaces, separators and dashes left dangling.
+const LEAD_TRIM = /^[\s,;:–—-]+/u;
+const TRAIL_TRIM = /[\s,;:–—-]+$/u;
+
+/** Offsets where a clause starts (0 included) and where one ends (the text's end included). */
+function clauseBounds(text: string): { starts: number[]; ends: number[] } {
+  const starts = [0];
+  const ends: number[] = [];
+  for (const m of text.matchAll(CLAUSE_START)) {
+    ends.push(m.index!);
+    starts.push(m.index! + m[0].length);
+  }
+  ends.push(text.length);
+  return { starts, ends };
+}
+
+/** Word boundaries where a cut separates neither a word nor two words of a name ("Дархан Жазыкбаев") nor a «…» title. */
+function safeCuts(text: string): number[] {
+  const cuts: number[] = [0];
+  let openQuotes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '«') openQuotes++;
+    else if (ch === '»') openQuotes = Math.max(0, openQuotes - 1);
+    if (!/\s/u.test(ch) || openQuotes > 0) continue;
+    const before = text.slice(0, i).match(/(\S+)$/u)?.[1] ?? '';
+    const after = text.slice(i + 1).match(/^\s*(\S+)/u)?.[1] ?? '';
+    if (!before || !after) continue;
+    // Two capitalised words in a row are one name; a word in the middle of a sentence starting with a capital is too.
+    if (UPPER_START.test(before) && UPPER_START.test(after) && WORD_CHAR.test(before.slice(-1))) continue;
+    cuts.push(i);
+  }
+  cuts.push(text.length);
+  return cuts;
+}
+
+function trimmed(text: string, a: number, b: number): [number, number] {
+  const lead = text.slice(a, b).match(LEAD_TRIM)?.[0].length ?? 0;
+  const trail = text.slice(a, b).match(TRAIL_TRIM)?.[0].length ?? 0;
+  return a + lead < b - trail ? [a + lead, b - trail] : [a, b];
+}
+
+/**
+ * The part of `sentence` to show when it is longer than `maxChars`: the longest run of whole clauses that fits and
+ * holds `focus` (e.g. the figure that answers the question), preferring the sentence's start. A clause longer than
+ * the limit is cut between words, never inside a name or a «…» title, even if that overruns the limit a little.
+ */
+export function quoteSpan(sentence: string, maxChars: number, focus?: { start: number; end: number }): QuoteSpan {
+  const n = sentence.length;
+  if (n <= maxChars) return { start: 0, end: n, cutBefore: false, cutAfter: false };
+  const f = focus && focus.start >= 0 && focus.end <= n && focus.start < focus.end ? focus : { start: 0, end: 0 };
+  let best = pick(clauseBounds(sentence), maxChars, f);
+  if (!best) {
+    const cuts = safeCuts(sentence);
+    // Names and titles may leave no cut within the limit: allow up to a quarter more, then whatever cut is nearest.
+    best = pick({ starts: cuts, ends: cuts }, maxChars, f) ?? pick({ starts: cuts, ends: cuts }, Math.round(maxChars * 1.25), f) ?? pick({ starts: cuts, ends: cuts }, n, f)!;
+  }
+  const [start, end] = trimmed(sentence, best[0], best[1]);
+  return { start, end, cutBefore: start > 0, cutAfter: end < n };
+}
+
+/** The widest [a, b) with a from starts, b from ends, b − a ≤ max, holding the focus; ties go to the earlier start. */
+function pick(bounds: { starts: number[]; ends: number[] }, max: number, focus: { start: number; end: number }): [number, number] | null {
+  let best: [number, number] | null = null;
+  for (const a of bounds.starts) {
+    if (a > focus.start) break;
+    for (const b of bounds.ends) {
+      if (b <= a || b < focus.end) continue;
+      if (b - a > max) break;
+      if (!best || b - a > best[1] - best[0]) best = [a, b];
+    }
+  }
+  return best;
+}
+
+/** A quote as shown to a reader: "…" where the sentence goes on beyond what is quoted. */
+export function showQuote(quote: string, cut: { cutBefore?: boolean; cutAfter?: boolean }): string {
+  return `${cut.cutBefore ? '…' : ''}${quote}${cut.cutAfter ? '…' : ''}`;
+}
