@@ -16,7 +16,8 @@ import { loadConfig, type Config } from '../src/config.js';
 import { defaultThreadCount, loadEmbedder, type Embedder } from '../src/embed/embedder.js';
 import { loadThreadedEmbedder, questionThreads } from '../src/embed/threaded.js';
 import { buildIndex, type BuildEvent } from '../src/index/build.js';
-import { loadIndex, type LoadedIndex } from '../src/index/store.js';
+import type { SqliteIndex } from '../src/index/sqlite.js';
+import { loadIndex } from '../src/index/store.js';
 import { retrieve } from '../src/retrieve/hybrid.js';
 import type { Answer } from '../src/types.js';
 import { runAsk } from './lib/coldstart.js';
@@ -93,10 +94,10 @@ const items = loadQuestions();
 const questions = items.map((i) => i.question);
 const recallItems = items.filter((i) => i.answerable && i.sources?.length);
 
-function recallAt5(ranked: Map<string, number[]>, index: LoadedIndex): number {
+function recallAt5(ranked: Map<string, number[]>, index: SqliteIndex): number {
   let hit = 0;
   for (const it of recallItems) {
-    const docs = new Set((ranked.get(it.question) ?? []).slice(0, 5).map((id) => index.passages.get(id)?.docId));
+    const docs = new Set((ranked.get(it.question) ?? []).slice(0, 5).map((id) => index.passage(id)?.docId));
     if (it.sources.some((s) => docs.has(s))) hit++;
   }
   return recallItems.length ? hit / recallItems.length : NaN;
@@ -364,9 +365,9 @@ for (const [, m] of bareModels.slice(1)) await m.dispose();
 // ---------------------------------------------------------------------------------------------------------
 // peers: retrieval only, same passages, same vectors, interleaved question by question
 
-async function comparePeers(s: SizeName, index: LoadedIndex): Promise<void> {
+async function comparePeers(s: SizeName, index: SqliteIndex): Promise<void> {
   const key = SIZE_KEY[s];
-  const passages = [...index.passages.values()];
+  const passages = [...index.allPassages()];
   say(`peers on ${key} (${passages.length} passages): building…`);
   const lexPeers: LexicalPeer[] = [await miniSearchPeer(passages), await miniSearchStemPeer(passages, index.lexical.analyzer), await oramaPeer(passages)];
   const vectors = storedVectors(index);
@@ -379,7 +380,7 @@ async function comparePeers(s: SizeName, index: LoadedIndex): Promise<void> {
   const systems: System[] = [
     { name: 'citebot_lexical', path: 'lexical', run: (q) => retrieve(index, q, { k: 5 }).passages.map((p) => p.passage.id) },
     ...lexPeers.map((p): System => ({ name: p.name, path: 'lexical', run: (q) => p.search(q, 5) })),
-    { name: 'citebot_dense', path: 'dense', run: (q) => index.vectors!.search(queryVectors.get(q)!, 5).map((h) => index.passages.get(h.id)!.id) },
+    { name: 'citebot_dense', path: 'dense', run: (q) => index.vectors!.search(queryVectors.get(q)!, 5).map((h) => index.passage(h.id)!.id) },
     ...densePeers.map((p): System => ({ name: p.name, path: 'dense', run: (q) => p.search(queryVectors.get(q)!, 5) })),
   ];
   // Interleaved question by question; a slow peer stops being timed once it has used its budget (after at least
@@ -444,7 +445,7 @@ async function comparePeers(s: SizeName, index: LoadedIndex): Promise<void> {
     };
   }
   // What exact agreement costs our HNSW: the same searches at higher ef (restored afterwards).
-  const hnsw = (index.vectors as unknown as { hnsw?: { setEf(ef: number): void } } | null)?.hnsw;
+  const hnsw = index.vectors?.parts.length === 1 ? (index.vectors.parts[0] as unknown as { hnsw?: { setEf(ef: number): void } }).hnsw : undefined;
   if (hnsw && s !== 'small') {
     const sweep: Array<Record<string, number>> = [];
     for (const ef of [64, 128, 256, 512]) {

@@ -6,7 +6,7 @@ import { loadEmbedder } from '../src/embed/embedder.js';
 import { buildIndex, type BuildOptions } from '../src/index/build.js';
 import { LexicalIndex, textQuery } from '../src/index/lexical.js';
 import { VectorIndex } from '../src/index/vectors.js';
-import { currentGeneration, loadIndex } from '../src/index/store.js';
+import { currentGeneration, loadIndex, SCHEMA_VERSION } from '../src/index/store.js';
 import { makeWorkspace, type Workspace } from './helpers/workspace.js';
 
 let ws: Workspace | undefined;
@@ -39,13 +39,13 @@ describe('indexing with the real transformers.js pipeline (generated model)', ()
     expect(first.model?.id).toBe(ws.config.EMBEDDING_MODEL);
     const idx = await loadIndex(ws.config.INDEX_DIR);
     expect(idx.vectors?.count).toBe(first.passages);
-    expect(idx.lexical.size).toBe(first.passages);
-    expect(idx.manifest).toMatchObject({ schemaVersion: 1, model: { id: ws.config.EMBEDDING_MODEL, dim: 64 } });
-    for (const [doc, d] of Object.entries(idx.manifest.documents)) {
-      expect(d.meta.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(idx.lexical.passageCount).toBe(first.passages);
+    expect(idx.header).toMatchObject({ schemaVersion: SCHEMA_VERSION, model: { id: ws.config.EMBEDDING_MODEL, dim: 64 } });
+    for (const [doc, meta] of idx.documents()) {
+      expect(meta.hash).toMatch(/^[0-9a-f]{64}$/);
       const text = readFileSync(path.join(ws.seeds, doc), 'utf8');
-      for (const id of d.passageIds) {
-        const p = idx.passages.get(id)!;
+      for (const id of idx.document(doc)!.passageIds) {
+        const p = idx.passage(id)!;
         expect(text.slice(p.start, p.end)).toBe(p.text);
       }
     }
@@ -69,12 +69,12 @@ describe('indexing with the real transformers.js pipeline (generated model)', ()
     const added = await buildIndex(options(ws.config));
     expect(added).toMatchObject({ added: 1, changed: 0, removed: 0, unchanged: 5 });
     const idx2 = await loadIndex(ws.config.INDEX_DIR);
-    const newIds = idx2.manifest.documents['extra/new.txt'].passageIds;
+    const newIds = idx2.document('extra/new.txt')!.passageIds;
     expect(added.embedded).toBe(newIds.length);
     expect(idx2.vectors!.count).toBe(first.passages + newIds.length);
     expect(idx2.lexical.search(textQuery('экспертов Алматы', idx2.lexical.analyzer), 3)[0].id).toBe(newIds[0]);
     // Unchanged documents keep their passage ids (their vectors were not recomputed).
-    for (const [doc, d] of Object.entries(idx.manifest.documents)) expect(idx2.manifest.documents[doc].passageIds).toEqual(d.passageIds);
+    for (const [doc] of idx.documents()) expect(idx2.document(doc)!.passageIds).toEqual(idx.document(doc)!.passageIds);
 
     // A changed file is re-embedded, alone.
     ws.write('extra/new.txt', NEW_ARTICLE.replace('17 экспертов', '19 экспертов'));
@@ -86,14 +86,14 @@ describe('indexing with the real transformers.js pipeline (generated model)', ()
     const removed = await buildIndex(options(ws.config));
     expect(removed).toMatchObject({ added: 0, changed: 0, removed: 1, unchanged: 5, embedded: 0, passages: first.passages });
     const idx3 = await loadIndex(ws.config.INDEX_DIR);
-    expect(idx3.manifest.documents['extra/new.txt']).toBeUndefined();
-    expect(idx3.lexical.size).toBe(first.passages);
+    expect(idx3.document('extra/new.txt')).toBeUndefined();
+    expect(idx3.lexical.passageCount).toBe(first.passages);
     expect(idx3.vectors!.count).toBe(first.passages);
-    expect(idx3.lexical.search(textQuery('экспертов Алматы', idx3.lexical.analyzer), 5).every((h) => idx3.passages.get(h.id)!.docId !== 'extra/new.txt')).toBe(true);
+    expect(idx3.lexical.search(textQuery('экспертов Алматы', idx3.lexical.analyzer), 5).every((h) => idx3.passage(h.id)!.docId !== 'extra/new.txt')).toBe(true);
     const q = await (await loadEmbedder({ modelId: ws.config.EMBEDDING_MODEL, modelsDir: ws.config.MODELS_DIR, dtype: 'q8', batchSize: 8, allowDownload: false }) as { ok: true; embedder: import('../src/embed/embedder.js').Embedder }).embedder.embedQuery('экспертов Алматы');
-    expect(idx3.vectors!.search(q, 50).every((h) => idx3.passages.has(h.id))).toBe(true);
-    // Old generations are pruned: the current one and the one before it remain.
-    expect(readdirSync(ws.config.INDEX_DIR).filter((f) => f.startsWith('gen-')).length).toBeLessThanOrEqual(2);
+    expect(idx3.vectors!.search(q, 50).every((h) => idx3.passage(h.id) !== undefined)).toBe(true);
+    // Incremental builds commit into the one generation folder.
+    expect(readdirSync(ws.config.INDEX_DIR).filter((f) => f.startsWith('gen-')).length).toBe(1);
   }, 120_000);
 
   it('an interrupted build leaves the previous index whole and loadable', async () => {
@@ -113,10 +113,10 @@ describe('indexing with the real transformers.js pipeline (generated model)', ()
     await expect(run).rejects.toThrow();
     const after = await loadIndex(ws.config.INDEX_DIR);
     expect(after.generation).toBe(before.generation);
-    expect(Object.keys(after.manifest.documents)).toEqual(Object.keys(before.manifest.documents));
+    expect([...after.documents()].map(([d]) => d)).toEqual([...before.documents()].map(([d]) => d));
     expect(after.vectors!.count).toBe(before.vectors!.count);
     // No half-written generation is left behind, and the lock is released for the next run.
-    expect(readdirSync(ws.config.INDEX_DIR).filter((f) => f.startsWith('gen-'))).toEqual([before.generation]);
+    expect(readdirSync(ws.config.INDEX_DIR).filter((f) => f.startsWith('gen-'))).toEqual([before.generation.split(' ')[0]]);
     const next = await buildIndex(options(ws.config));
     expect(next.added).toBe(6);
   }, 120_000);
@@ -128,7 +128,7 @@ describe('indexing with the real transformers.js pipeline (generated model)', ()
     const rebuilt = await buildIndex(options(other));
     expect(rebuilt.fullRebuild).toMatch(/embedding model changed/);
     expect(rebuilt.embedded).toBe(first.passages);
-    expect((await loadIndex(ws.config.INDEX_DIR)).manifest.model).toMatchObject({ dtype: 'fp32' });
+    expect((await loadIndex(ws.config.INDEX_DIR)).info.model).toMatchObject({ dtype: 'fp32' });
   }, 120_000);
 
   it('without the model, indexing completes lexical-only, says why, and upgrades once the model is there', async () => {
@@ -164,10 +164,10 @@ describe('indexing with the real transformers.js pipeline (generated model)', ()
     for (const f of readdirSync(ws.seeds)) ws.remove(f);
     const r = await buildIndex(options(ws.config));
     expect(r).toMatchObject({ removed: 5, passages: 0 });
-    expect((await loadIndex(ws.config.INDEX_DIR)).passages.size).toBe(0);
+    expect((await loadIndex(ws.config.INDEX_DIR)).info.passages).toBe(0);
     writeFileSync(path.join(ws.seeds, 'back.txt'), NEW_ARTICLE);
     expect((await buildIndex(options(ws.config))).added).toBe(1);
-    expect(existsSync(path.join(ws.config.INDEX_DIR, '.lock'))).toBe(false);
+    expect(existsSync(path.join(ws.config.INDEX_DIR, 'index.lock'))).toBe(true); // never deleted: see lock.ts
   });
 });
 

@@ -11,7 +11,7 @@ import { Document } from '@langchain/core/documents';
 import { Embeddings } from '@langchain/core/embeddings';
 import { create, insertMultiple, search as oramaSearch } from '@orama/orama';
 import MiniSearch, { type Options } from 'minisearch';
-import type { LoadedIndex } from '../../src/index/store.js';
+import type { SqliteIndex } from '../../src/index/sqlite.js';
 import { analyze } from '../../src/text/analyze.js';
 import type { Passage } from '../../src/types.js';
 
@@ -49,7 +49,7 @@ export async function miniSearchPeer(passages: Passage[]): Promise<LexicalPeer> 
 }
 
 /** MiniSearch with citebot's analyzer (stemming, stopwords): the engine compared, not the text analysis. */
-export async function miniSearchStemPeer(passages: Passage[], analyzer: LoadedIndex['lexical']['analyzer']): Promise<LexicalPeer> {
+export async function miniSearchStemPeer(passages: Passage[], analyzer: SqliteIndex['lexical']['analyzer']): Promise<LexicalPeer> {
   return miniSearchOver('minisearch_citebot_analyzer', passages, {
     tokenize: (text) => analyze(text, analyzer),
     processTerm: (t) => t,
@@ -130,16 +130,13 @@ export function exactTopK(v: Float32Array, ids: number[], vectorOf: (id: number)
   return scored.slice(0, k).map((s) => s[0]);
 }
 
-/** Reads the stored vectors back out of the HNSW index (hnswlib keeps them normalised for cosine). */
-export function storedVectors(index: LoadedIndex): Map<number, number[]> {
-  const h = (index.vectors as unknown as { hnsw: { getIdsList(): number[]; getPoint(label: number): number[] } } | null)?.hnsw;
+/** Reads the stored vectors back out of the HNSW files (hnswlib keeps them normalised for cosine). */
+export function storedVectors(index: SqliteIndex): Map<number, number[]> {
   const out = new Map<number, number[]>();
-  if (!h) return out;
-  for (const id of index.passages.keys()) {
-    try {
-      out.set(id, h.getPoint(id));
-    } catch {
-      // no vector for this passage
+  for (const part of index.vectors?.parts ?? []) {
+    for (const id of part.labels()) {
+      const v = part.vectorOf(id);
+      if (v && index.passage(id)) out.set(id, v);
     }
   }
   return out;

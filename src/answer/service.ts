@@ -177,7 +177,10 @@ export class AnswerService {
         if (!gen || gen === this.index.generation) return false;
         const next = await this.store.open();
         await this.ensureEmbedder(next);
+        const old = this.index;
         this.index = next;
+        // Questions in flight finish on the old state (a few ms; the delay is generous), then it is let go.
+        setTimeout(() => old.close?.(), 30_000).unref();
         return true;
       } finally {
         this.reloading = null;
@@ -195,6 +198,7 @@ export class AnswerService {
   }
 
   async close(): Promise<void> {
+    this.index.close?.();
     this.stopWatching?.();
     this.stopWatching = null;
     await this.embedder?.dispose();

@@ -73,6 +73,7 @@ export async function runIndex(config: Config, opts: { signal?: AbortSignal; onE
         if (e.fullRebuild) emit({ kind: 'notice', text: `rebuilding the whole index: ${e.fullRebuild}` });
         emit({ kind: 'progress', phase: 'plan', text: `plan: ${e.added} new, ${e.changed} changed, ${e.removed} removed, ${e.unchanged} unchanged; ${e.toEmbed} passages to embed` });
       } else if (e.kind === 'embed') emit({ kind: 'progress', phase: 'embed', text: `embedding ${bar(e.done, e.total)}` });
+      else if (e.kind === 'damaged' || e.kind === 'wait') emit({ kind: 'notice', text: e.message });
       else emit({ kind: 'progress', phase: 'write', text: 'writing the index' });
     },
   });

@@ -92,6 +92,8 @@ export interface IndexReader {
   document(docId: string): DocumentEntry | undefined;
   /** Every document with its metadata, in id order: for listings (/sources), not per question. */
   documents(): Iterable<[string, ArticleMeta]>;
+  /** Lets go of what it holds (a database snapshot); called once no question reads it any more. */
+  close?(): void;
 }
 
 /**

@@ -3,11 +3,9 @@ import hnswlib from 'hnswlib-node';
 const { HierarchicalNSW } = hnswlib;
 type HNSW = InstanceType<typeof HierarchicalNSW>;
 
-export interface VectorHit {
-  id: number;
-  /** Cosine similarity. */
-  score: number;
-}
+import type { VectorHit } from './reader.js';
+
+export type { VectorHit } from './reader.js';
 
 const M = 16;
 const EF_CONSTRUCTION = 200;
@@ -48,6 +46,14 @@ export class VectorIndex {
     return new VectorIndex(h, dim, live);
   }
 
+  /** `read` without waiting on the event loop (the file was verified just before). */
+  static readSync(file: string, dim: number, live: number): VectorIndex {
+    const h = new HierarchicalNSW('cosine', dim);
+    h.readIndexSync(file, true);
+    h.setEf(EF_SEARCH);
+    return new VectorIndex(h, dim, live);
+  }
+
   /** Passages with a live (not deleted) vector. */
   get count(): number {
     return this.live;
@@ -72,11 +78,15 @@ export class VectorIndex {
     }
   }
 
-  search(vector: Float32Array, k: number): VectorHit[] {
+  /** The k nearest, best first; `keep` filters labels (deleted passages of another file's making). */
+  search(vector: Float32Array, k: number, keep?: (id: number) => boolean): VectorHit[] {
     const n = Math.min(k, this.live);
     if (n <= 0) return [];
-    if (this.live <= EXACT_MAX) return this.scan(vector, n);
-    const r = this.hnsw.searchKnn(Array.from(vector), n);
+    if (this.live <= EXACT_MAX) {
+      const hits = this.scan(vector, this.live);
+      return (keep ? hits.filter((h) => keep(h.id)) : hits).slice(0, n);
+    }
+    const r = keep ? this.hnsw.searchKnn(Array.from(vector), n, keep) : this.hnsw.searchKnn(Array.from(vector), n);
     return r.neighbors.map((id, i) => ({ id, score: 1 - r.distances[i] }));
   }
 
@@ -129,5 +139,19 @@ export class VectorIndex {
 
   async write(file: string): Promise<void> {
     await this.hnsw.writeIndex(file);
+  }
+
+  /** The stored (normalised) vector of a label, or null when it is deleted or absent. */
+  vectorOf(id: number): number[] | null {
+    try {
+      return this.hnsw.getPoint(id);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Every label in the file, deleted ones included (check with vectorOf). */
+  labels(): number[] {
+    return this.hnsw.getIdsList();
   }
 }

@@ -165,6 +165,24 @@ export interface ScanResult extends IngestResult {
  * is taken as unchanged without being read (as git does), so a re-index of a large folder costs what changed.
  * A file that cannot be read is skipped with a warning; it never stops the run.
  */
+/** The article in one seed file, or why it is skipped (one file at a time: an index build streams them). */
+export function readSeedFile(f: SeedFile): { article: Article } | { warning: IngestWarning } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(f.absPath);
+  } catch (e) {
+    return { warning: { file: f.id, reason: `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})` } };
+  }
+  const format = formatOf(f.id) ?? 'text';
+  const decoded = decodeArticle(bytes, format);
+  if (!decoded.ok) return { warning: { file: f.id, reason: decoded.reason } };
+  const reader = readerText(format, decoded.text);
+  if ('error' in reader) return { warning: { file: f.id, reason: reader.error } };
+  if (!/[\p{L}\p{N}]/u.test(reader.text)) return { warning: { file: f.id, reason: 'empty (no text)' } };
+  const { text, ...stated } = reader;
+  return { article: parseArticle(f.id, text, decoded.hash, format, stated) };
+}
+
 export async function scanSeeds(dir: string, known: (id: string) => KnownFile | undefined = () => undefined): Promise<ScanResult> {
   const files = await listSeedFiles(dir);
   const articles: Article[] = [];
@@ -176,30 +194,9 @@ export async function scanSeeds(dir: string, known: (id: string) => KnownFile | 
       unchanged.push(f);
       continue;
     }
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(f.absPath);
-    } catch (e) {
-      warnings.push({ file: f.id, reason: `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})` });
-      continue;
-    }
-    const format = formatOf(f.id) ?? 'text';
-    const decoded = decodeArticle(bytes, format);
-    if (!decoded.ok) {
-      warnings.push({ file: f.id, reason: decoded.reason });
-      continue;
-    }
-    const reader = readerText(format, decoded.text);
-    if ('error' in reader) {
-      warnings.push({ file: f.id, reason: reader.error });
-      continue;
-    }
-    if (!/[\p{L}\p{N}]/u.test(reader.text)) {
-      warnings.push({ file: f.id, reason: 'empty (no text)' });
-      continue;
-    }
-    const { text, ...stated } = reader;
-    articles.push(parseArticle(f.id, text, decoded.hash, format, stated));
+    const r = readSeedFile(f);
+    if ('warning' in r) warnings.push(r.warning);
+    else articles.push(r.article);
   }
   return { articles, warnings, unchanged, files };
 }
