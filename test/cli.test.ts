@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeWorkspace, ROOT, type Workspace } from './helpers/workspace.js';
 
 const BIN = path.join(ROOT, 'bin', 'citebot.js');
@@ -76,6 +76,13 @@ describe('command line', () => {
       expect(readFileSync(path.join(ws.seeds, c.doc), 'utf8')).toContain(c.quote);
     }
     expect(typeof j.timings_ms.total).toBe('number');
+    // Lexical only: nothing was embedded, so no embed timing; figures rounded; citations in the order of their numbers.
+    expect(j.timings_ms).not.toHaveProperty('embed');
+    for (const v of Object.values(j.timings_ms) as number[]) expect(Math.round(v * 100) / 100).toBe(v);
+    const ns: number[] = j.citations.map((c: { n: number }) => c.n);
+    expect(ns).toEqual([...ns].sort((a, b) => a - b));
+    expect([...new Set(ns)]).toEqual(Array.from({ length: Math.max(...ns) }, (_, i) => i + 1));
+    for (const c of j.citations) expect(Math.round(c.score * 1e4) / 1e4).toBe(c.score);
   });
 
   it('ask prints the answer for a person, and a refusal with answered=false', () => {
@@ -163,5 +170,48 @@ describe('command line', () => {
     expect(out[5]).toMatchObject({ answered: true, language: 'kk' });
     expect(r.stderr.trim().split('\n')).toHaveLength(4);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('never prints the bot token or webhook secret, not even in an unexpected error\'s stack', () => {
+    const token = '123456789:AAsecretTOKENsecretTOKENsecret';
+    const secret = 'webhook-secret-value-42';
+    const env = { BOT_TOKEN: token, WEBHOOK_SECRET: secret };
+    // A file where the index folder should be: a file system error naming the path.
+    const blocker = path.join(ws.root, `idx-${token}-${secret}`);
+    writeFileSync(blocker, 'not a folder');
+    const runs = [
+      run(ws, 'ask', ['Сколько стран входит в хаб?'], { env: { ...env, INDEX_DIR: path.join(blocker, 'data') } }),
+      run(ws, 'index', [], { env: { ...env, INDEX_DIR: path.join(blocker, 'data') } }),
+      run(ws, 'ask', ['Сколько стран?'], { env: { ...env, INDEX_DIR: path.join(ws.root, 'fresh'), SEEDS_DIR: path.join(ws.root, `no-${token}`) } }),
+    ];
+    for (const r of runs) {
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/^citebot: .*\*\*\*/m);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stderr + r.stdout).not.toContain(token);
+      expect(r.stderr + r.stdout).not.toContain(secret);
+    }
+  });
+
+  it('an unexpected error\'s stack goes through the same redaction', async () => {
+    const { describeFailure, printError } = await import('../src/app/main.js');
+    const token = '123456789:AAsecretTOKENsecretTOKENsecret';
+    const e = new TypeError(`invalid json response body at http://api/bot${token}/setWebhook`);
+    const { line, code } = describeFailure(e);
+    expect(code).toBe(1);
+    expect(line).toMatch(/\n\s+at /); // a bug keeps its stack for the report
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
+    const saved = process.env.BOT_TOKEN;
+    process.env.BOT_TOKEN = token;
+    try {
+      printError(line);
+    } finally {
+      spy.mockRestore();
+      if (saved === undefined) delete process.env.BOT_TOKEN;
+      else process.env.BOT_TOKEN = saved;
+    }
+    expect(written.join('')).toContain('bot***/setWebhook');
+    expect(written.join('')).not.toContain(token);
   });
 }, 120_000);

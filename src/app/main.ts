@@ -17,6 +17,8 @@ export function describeFailure(e: unknown): { line: string; code: number } {
   if (e instanceof ConfigError || e instanceof UsageError) return { line: e.message, code: 2 };
   if (e instanceof IndexMissingError || e instanceof IndexBusyError) return { line: e.message, code: 1 };
   if (e instanceof Error && e.name === 'AbortError') return { line: 'interrupted; the previous index is left as it was.', code: 130 };
+  // A file system refusal (missing permission, a file where a folder should be) is the setting's fault: its message says it all.
+  if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') return { line: e.message, code: 1 };
   return { line: `unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, code: 1 };
 }
 
