@@ -1,7 +1,7 @@
 /** `npm run bot` as a process (node bin/citebot.js bot): start-up errors, building a missing index, graceful SIGTERM. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeTelegram, freePort, testToken, visibleText } from './helpers/telegram.js';
 import { makeWorkspace, ROOT, type Workspace } from './helpers/workspace.js';
 
@@ -116,3 +116,75 @@ it('builds the missing index, answers, and on SIGTERM finishes the reply in flig
     fresh.cleanup();
   }
 }, 60_000);
+
+/** What a captive portal or a misconfigured proxy in front of the Bot API answers: a page, not JSON (a 5xx becomes a TelegramError in telegraf; this does not). */
+const BAD_GATEWAY = '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>';
+
+describe('the token and the webhook secret are never printed, whatever fails', () => {
+  const SECRET = 'webhook-secret-never-printed-0123456789';
+  const cases: Array<{ name: string; method: string; env?: (port: number) => Record<string, string> }> = [
+    { name: 'getMe (checking the token)', method: 'getMe' },
+    { name: 'deleteWebhook (starting long polling)', method: 'deleteWebhook' },
+    { name: 'setWebhook (starting the webhook)', method: 'setWebhook', env: (port) => ({ WEBHOOK_URL: `http://127.0.0.1:${port}/hook`, WEBHOOK_PORT: String(port), WEBHOOK_SECRET: SECRET }) },
+  ];
+  let n = 40;
+  for (const c of cases) {
+    it(`${c.name} answered with a non-JSON page: exit 1, and no output holds a secret`, async () => {
+      const token = testToken(++n);
+      fake.addFault((call) => (call.token === token && call.method === c.method ? { status: 200, raw: BAD_GATEWAY } : undefined));
+      // Debug level: every line the bot can write is written.
+      const p = startBot({ BOT_TOKEN: token, LOG_LEVEL: 'debug', ...(c.env?.(await freePort()) ?? {}) });
+      expect(await p.exit).toBe(1);
+      const out = p.stderr();
+      // The failure is told (the URL it failed at included, with the token masked)...
+      expect(out).toMatch(/invalid json response body at http:\/\/127\.0\.0\.1:\d+\/bot\*\*\*\//);
+      // ...and neither secret appears anywhere, whole or as the token's secret half.
+      expect(out).not.toContain(token);
+      expect(out).not.toContain(token.split(':')[1]);
+      expect(out).not.toContain(SECRET);
+    }, 60_000);
+  }
+
+  it('a reply Telegram answers with a non-JSON page is logged without the token, and the bot goes on', async () => {
+    const token = testToken(49);
+    let broken = true;
+    fake.addFault((call) => (call.token === token && call.method === 'sendMessage' && broken ? { status: 200, raw: BAD_GATEWAY } : undefined));
+    const p = startBot({ BOT_TOKEN: token, LOG_LEVEL: 'debug' });
+    try {
+      await expect.poll(() => fake.callsOf('getUpdates', token).some((c) => Number(c.body.timeout) > 0), { timeout: 40_000, interval: 100 }).toBe(true);
+      const chat = fake.chat(token, { userId: 78, languageCode: 'ru' });
+      await chat.send('Сколько стран входит в хаб?');
+      await expect.poll(() => p.stderr(), { timeout: 10_000 }).toMatch(/invalid json response body/);
+      broken = false;
+      const next = fake.chat(token, { userId: 79, languageCode: 'ru' });
+      await next.send('Сколько стран входит в хаб?');
+      expect(visibleText(await next.reply())).toMatch(/\b43\b/);
+      p.kill('SIGTERM');
+      expect(await p.exit).toBe(0);
+      expect(p.stderr()).not.toContain(token.split(':')[1]);
+    } finally {
+      p.kill('SIGKILL');
+    }
+  }, 60_000);
+});
+
+it('SIGTERM with 30 replies in flight: every one is delivered, then exit 0', async () => {
+  const token = testToken(50);
+  const p = startBot({ BOT_TOKEN: token });
+  try {
+    await expect.poll(() => fake.callsOf('getUpdates', token).some((c) => Number(c.body.timeout) > 0), { timeout: 40_000, interval: 100 }).toBe(true);
+    // Each reply is held at "Telegram" for a while, so all 30 are under way when the signal comes.
+    fake.addFault((c) => (c.token === token && c.method === 'sendMessage' ? { delayMs: 1500 } : undefined));
+    const chats = Array.from({ length: 30 }, (_, i) => fake.chat(token, { userId: 3000 + i, languageCode: 'ru' }));
+    await Promise.all(chats.map((c) => c.send('Сколько стран входит в хаб?')));
+    await expect.poll(() => fake.callsOf('sendMessage', token).length, { timeout: 15_000, interval: 20 }).toBeGreaterThanOrEqual(20);
+    const delivered = chats.filter((c) => fake.botMessages(token, c.chatId).length > 0).length;
+    p.kill('SIGTERM');
+    expect(await p.exit).toBe(0);
+    for (const c of chats) expect(visibleText((await c.replies(1, 1000))[0])).toMatch(/\b43\b/);
+    expect(delivered, 'most replies were still in flight at SIGTERM').toBeLessThan(10);
+    expect(p.stderr()).toMatch(/SIGTERM: finishing \d+ replies in flight/);
+  } finally {
+    p.kill('SIGKILL');
+  }
+}, 90_000);

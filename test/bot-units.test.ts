@@ -173,6 +173,9 @@ describe('createLogger', () => {
     expect(lines.join('')).not.toContain(token);
     expect(lines[0]).toContain('/bot***/getMe');
     expect(lines[1]).toMatch(/error multi \| line \*\*\*\n$/);
+    log.hide('made-up-webhook-secret-42');
+    log.warn('secret_token=made-up-webhook-secret-42');
+    expect(lines[2]).toMatch(/secret_token=\*\*\*\n$/);
   });
 });
 

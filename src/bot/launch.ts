@@ -118,6 +118,7 @@ async function startWebhook(citebot: ReturnType<typeof createBot>, config: Confi
   const url = new URL(config.WEBHOOK_URL!);
   // Telegram sends it back in X-Telegram-Bot-Api-Secret-Token; requests without it are answered 403 unread.
   const secret = config.WEBHOOK_SECRET ?? randomBytes(32).toString('base64url');
+  log.hide(secret);
   // telegraf matches the request path exactly, query included.
   const path = `${url.pathname || '/'}${url.search}`;
   const callback = bot.webhookCallback(path, { secretToken: secret });

@@ -1,4 +1,5 @@
 import { TelegramError } from 'telegraf';
+import { redact } from '../app/redact.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -7,25 +8,23 @@ export interface Logger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+  /** Masks one more secret from now on (a webhook secret made up at start). */
+  hide(secret: string): void;
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
-/** `text` with every secret (8 characters or more) replaced by ***. */
-export function redact(secrets: Array<string | undefined>, text: string): string {
-  return secrets.filter((s): s is string => !!s && s.length >= 8).reduce((acc, secret) => acc.split(secret).join('***'), text);
-}
-
 /**
- * One line per event on stderr. Every secret (the bot token, the webhook secret) is masked in whatever is
- * written, so no error message or URL can leak them.
+ * One line per event on stderr. Everything written goes through the project's one redaction (src/app/redact.ts)
+ * of the bot token and the webhook secret, so no error message or URL can leak them.
  */
 export function createLogger(level: LogLevel, secrets: Array<string | undefined>, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+  const hidden = secrets.filter((s): s is string => !!s);
   const at = (l: Exclude<LogLevel, 'silent'>) => (message: string) => {
     if (ORDER[l] < ORDER[level]) return;
-    write(redact(secrets, `${new Date().toISOString()} ${l.padEnd(5)} ${message.replace(/\s*\n\s*/g, ' | ')}\n`));
+    write(redact(`${new Date().toISOString()} ${l.padEnd(5)} ${message.replace(/\s*\n\s*/g, ' | ')}\n`, hidden));
   };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), hide: (s) => void hidden.push(s) };
 }
 
 /** An error in one line: Telegram's code and description, or the message; never a request payload. */

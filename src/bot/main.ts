@@ -4,9 +4,10 @@
  * flight and exit 0.
  */
 import { openService } from '../app/app.js';
+import { printError } from '../app/main.js';
 import { ConfigError, loadConfigFromEnvironment } from '../config.js';
 import { launchBot, verifyToken } from './launch.js';
-import { createLogger, describeError, redact } from './log.js';
+import { createLogger, describeError } from './log.js';
 
 /** How long a signal waits for the replies in flight before giving up on them. */
 const DRAIN_SECONDS = 30;
@@ -22,8 +23,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   const config = await loadConfigFromEnvironment();
   const log = createLogger(config.LOG_LEVEL, [config.BOT_TOKEN, config.WEBHOOK_SECRET]);
-  // A stray rejection somewhere in a library must not take every chat down with it.
+  // A stray rejection somewhere in a library must not take every chat down with it. Both go through the logger's
+  // redaction rather than node's default printing of the raw error.
   process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${describeError(e)}`));
+  process.on('uncaughtException', (e) => {
+    log.error(`unexpected error: ${e.stack ?? describeError(e)}`);
+    process.exit(1);
+  });
 
   let botInfo;
   try {
@@ -31,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     // Telegram unreachable: one line, like every other start-up problem.
-    process.stderr.write(`citebot: ${redact([config.BOT_TOKEN], describeError(e))}\n`);
+    printError(describeError(e));
     return 1;
   }
   const service = await openService(config, {

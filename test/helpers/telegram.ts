@@ -67,8 +67,8 @@ export interface ApiCall {
   at: number;
 }
 
-/** A fault for one call: a response instead of the emulator's, or latency before it. */
-export type FaultResult = { status: number; body: Json } | { delayMs: number } | undefined;
+/** A fault for one call: a response instead of the emulator's (JSON, or a raw page such as a proxy's error), or latency before it. */
+export type FaultResult = { status: number; body: Json } | { status: number; raw: string } | { delayMs: number } | undefined;
 export type Fault = (call: ApiCall) => FaultResult;
 
 // What the emulator does not implement and the bot may call: answered "ok" here.
@@ -189,6 +189,10 @@ export class FakeTelegram {
     this.calls.push(call);
     for (const f of this.faults) {
       const r = f(call);
+      if (r && 'raw' in r) {
+        res.writeHead(r.status, { 'content-type': 'text/html' });
+        return void res.end(r.raw);
+      }
       if (r && 'status' in r) return send(res, r.status, r.body);
       if (r && 'delayMs' in r) await sleep(r.delayMs);
     }
