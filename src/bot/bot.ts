@@ -32,7 +32,7 @@ export interface BotDeps {
   reindex?: () => Promise<BuildSummary>;
   now?: () => number;
   retry?: RetryOptions;
-  /** Messages per second the bot may send, all chats together (Telegram: 30). */
+  /** Messages per second the bot may send, all chats together (default 25; Telegram allows about 30). */
   sendsPerSecond?: number;
   /** How often the typing indicator is renewed while an answer is being made (Telegram shows it ~5 s). */
   typingEveryMs?: number;
