@@ -1,4 +1,4 @@
-/** Spawns the real command line (`tsx src/cli/ask.ts`) and times process start → first answer, with peak RSS. */
+/** Spawns the real command line (`node bin/citebot.js ask`) and times process start → first answer, with peak RSS. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,7 +9,7 @@ export interface SpawnResult {
   firstAnswerMs: number;
   /** Spawn → process exit. */
   exitMs: number;
-  /** Largest peak RSS reported by the node processes of the run (tsx starts the program in a child). */
+  /** Largest peak RSS reported by the node processes of the run. */
   maxRssMb: number;
   code: number | null;
   stdout: string;
@@ -19,7 +19,6 @@ export interface SpawnResult {
 const HOOK = pathToFileURL(path.join(ROOT, 'bench', 'lib', 'rss-hook.mjs')).href;
 
 export function runAsk(args: string[], env: Record<string, string>): Promise<SpawnResult> {
-  const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('npm_') && k !== 'NODE_OPTIONS') childEnv[k] = v;
   Object.assign(childEnv, env, { NODE_OPTIONS: `--import=${HOOK}` });
@@ -28,7 +27,7 @@ export function runAsk(args: string[], env: Record<string, string>): Promise<Spa
     let first = NaN;
     let out = '';
     let err = '';
-    const child = spawn(tsx, ['src/cli/ask.ts', ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'citebot.js'), 'ask', ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (d: Buffer) => {
       if (Number.isNaN(first)) first = performance.now() - t0;
       out += d.toString();
