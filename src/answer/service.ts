@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import type { Embedder } from '../embed/embedder.js';
 import type { IndexReader, Store } from '../index/reader.js';
-import { fileStore } from '../index/store.js';
+import { fileStore, IndexDamagedError } from '../index/store.js';
 import { completeRetrieval, searchLexical } from '../retrieve/hybrid.js';
 import { detectLanguage } from '../text/language.js';
 import type { Answer } from '../types.js';
@@ -44,6 +44,8 @@ export interface ServiceOptions {
   /** Loads the embedder for the index's model; null (with a reason) means lexical only. */
   getEmbedder?: (modelId: string, dtype: string) => Promise<{ embedder: Embedder } | { embedder: null; reason: string }>;
   onWarning?: (message: string) => void;
+  /** Rebuilds the index when it fails a check while answering (called once per damaged state); the question is then asked again. */
+  onDamaged?: (e: IndexDamagedError) => Promise<void>;
   /** Where the index is read from; the generation folders under INDEX_DIR unless given. */
   store?: Store;
 }
@@ -57,6 +59,8 @@ export class AnswerService {
   private embedder: Embedder | null = null;
   private embedderModel: string | null = null;
   private stopWatching: (() => void) | null = null;
+  private damagedGeneration: string | null = null;
+  private repairing: Promise<void> | null = null;
   private reloading: Promise<boolean> | null = null;
 
   private constructor(
@@ -118,6 +122,23 @@ export class AnswerService {
   }
 
   async ask(rawQuestion: string): Promise<Answer> {
+    const index = this.index;
+    try {
+      return await this.answer(rawQuestion);
+    } catch (e) {
+      if (!(e instanceof IndexDamagedError) || !this.opts.onDamaged) throw e;
+      // Rebuilt from the articles (once for all the questions that found it), then asked again on the new index.
+      if (this.damagedGeneration !== index.generation) {
+        this.damagedGeneration = index.generation;
+        this.repairing = this.opts.onDamaged(e).then(() => this.reload().then(() => undefined));
+      }
+      await this.repairing;
+      if (this.index === index) throw e;
+      return this.answer(rawQuestion);
+    }
+  }
+
+  private async answer(rawQuestion: string): Promise<Answer> {
     const t0 = performance.now();
     const question = validateQuestion(rawQuestion);
     const index = this.index; // a reload mid-question does not change what this question reads

@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import { loadEmbedder, type Embedder } from '../embed/embedder.js';
 import { loadThreadedEmbedder } from '../embed/threaded.js';
 import { buildIndex, type BuildSummary } from '../index/build.js';
-import { currentGeneration } from '../index/store.js';
+import { currentGeneration, IndexDamagedError } from '../index/store.js';
 import { UsageError } from './main.js';
 
 export type AppEvent =
@@ -56,7 +56,7 @@ export function bar(done: number, total: number, width = 24): string {
 }
 
 /** The incremental index build, reporting progress, skipped files and a missing model as events. */
-export async function runIndex(config: Config, opts: { signal?: AbortSignal; onEvent?: OnEvent } = {}): Promise<BuildSummary> {
+export async function runIndex(config: Config, opts: { signal?: AbortSignal; onEvent?: OnEvent; rebuild?: string } = {}): Promise<BuildSummary> {
   const emit: OnEvent = opts.onEvent ?? (() => undefined);
   const summary = await buildIndex({
     seedsDir: config.SEEDS_DIR,
@@ -65,6 +65,7 @@ export async function runIndex(config: Config, opts: { signal?: AbortSignal; onE
     model: config.EMBEDDINGS ? { id: config.EMBEDDING_MODEL, dtype: config.EMBEDDING_DTYPE } : null,
     getEmbedder: () => embedderFor(config, { onEvent: emit }),
     signal: opts.signal,
+    rebuild: opts.rebuild,
     onEvent: (e) => {
       if (e.kind === 'scan') {
         for (const w of e.warnings) emit({ kind: 'warning', text: `warning: skipped ${w.file}: ${w.reason}` });
@@ -93,13 +94,26 @@ export function describeSummary(s: BuildSummary): string {
  */
 export async function openService(config: Config, opts: { buildIfMissing?: boolean; onEvent?: OnEvent } = {}): Promise<AnswerService> {
   const emit: OnEvent = opts.onEvent ?? (() => undefined);
-  if (opts.buildIfMissing && !(await currentGeneration(config.INDEX_DIR))) {
+  const build = async (why: string, rebuild?: string) => {
     if (!existsSync(config.SEEDS_DIR)) throw new UsageError(`no articles folder ${config.SEEDS_DIR} (set SEEDS_DIR)`);
-    emit({ kind: 'notice', text: `No index in ${config.INDEX_DIR} yet: building it from ${config.SEEDS_DIR}…` });
-    emit({ kind: 'notice', text: describeSummary(await runIndex(config, { onEvent: emit })) });
+    emit({ kind: 'notice', text: why });
+    // The build finds the same damage and would say it again.
+    const onEvent: OnEvent = (e) => (e.kind === 'notice' && e.text === why ? undefined : emit(e));
+    emit({ kind: 'notice', text: describeSummary(await runIndex(config, { onEvent, rebuild })) });
+  };
+  if (opts.buildIfMissing && !(await currentGeneration(config.INDEX_DIR))) await build(`No index in ${config.INDEX_DIR} yet: building it from ${config.SEEDS_DIR}…`);
+  // A damaged index found while answering is rebuilt; the service switches to the new one and asks again.
+  const serviceOptions = {
+    getEmbedder: (id: string, dtype: string) => embedderFor({ ...config, EMBEDDING_MODEL: id, EMBEDDING_DTYPE: dtype as Config['EMBEDDING_DTYPE'] }, { inWorker: true }),
+    onWarning: (text: string) => emit({ kind: 'warning', text }),
+    onDamaged: (e: IndexDamagedError) => build(e.message, 'the index was damaged'),
+  };
+  try {
+    return await AnswerService.open(config, serviceOptions);
+  } catch (e) {
+    // Damaged on opening: one line, rebuilt from the articles, opened again.
+    if (!(e instanceof IndexDamagedError) || !opts.buildIfMissing) throw e;
+    await build(e.message, 'the index was damaged');
+    return AnswerService.open(config, serviceOptions);
   }
-  return AnswerService.open(config, {
-    getEmbedder: (id, dtype) => embedderFor({ ...config, EMBEDDING_MODEL: id, EMBEDDING_DTYPE: dtype as Config['EMBEDDING_DTYPE'] }, { inWorker: true }),
-    onWarning: (text) => emit({ kind: 'warning', text }),
-  });
 }

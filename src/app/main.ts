@@ -1,5 +1,5 @@
 import { ConfigError } from '../config.js';
-import { IndexBusyError, IndexMissingError } from '../index/store.js';
+import { IndexBusyError, IndexDamagedError, IndexMissingError } from '../index/store.js';
 import { redact } from './redact.js';
 
 /** A mistake of the user's (bad question, bad option): printed as one line, exit code 2, no stack trace. */
@@ -15,7 +15,7 @@ export function printError(line: string): void {
 /** The one line (and exit code) an error ends a command with; only an unexpected error keeps its stack. */
 export function describeFailure(e: unknown): { line: string; code: number } {
   if (e instanceof ConfigError || e instanceof UsageError) return { line: e.message, code: 2 };
-  if (e instanceof IndexMissingError || e instanceof IndexBusyError) return { line: e.message, code: 1 };
+  if (e instanceof IndexMissingError || e instanceof IndexBusyError || e instanceof IndexDamagedError) return { line: e.message, code: 1 };
   if (e instanceof Error && e.name === 'AbortError') return { line: 'interrupted; the previous index is left as it was.', code: 130 };
   // A file system refusal (missing permission, a file where a folder should be) is the setting's fault: its message says it all.
   if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') return { line: e.message, code: 1 };

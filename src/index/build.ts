@@ -9,7 +9,7 @@ import { fileRecord, fsyncPath, IndexDamagedError, verifyFile } from './files.js
 import { termFrequencies } from './lexical.js';
 import { acquireLock } from './lock.js';
 import type { DocumentEntry, ModelInfo } from './reader.js';
-import { DB_FILE, guarded, IndexWriter, readDocuments, readHeader, type IndexHeader } from './sqlite.js';
+import { DB_FILE, guarded, IndexWriter, readDocuments, readHeader, verifyRows, type IndexHeader } from './sqlite.js';
 import { currentFolder, pruneGenerations, SCHEMA_VERSION, switchCurrent } from './store.js';
 import { VectorIndex } from './vectors.js';
 import Database from 'better-sqlite3';
@@ -59,6 +59,13 @@ export interface BuildOptions {
   getEmbedder: () => Promise<{ embedder: Embedder } | { embedder: null; reason: string }>;
   onEvent?: (e: BuildEvent) => void;
   signal?: AbortSignal;
+  /**
+   * How the live index is checked before it is built upon: 'full' (default) also checks every row's CRC, so that
+   * `npm run index` repairs any damage; 'quick' only SQLite's structure and the vector files' hashes.
+   */
+  verify?: 'full' | 'quick';
+  /** Rebuild everything, for this reason (e.g. damage found while answering). */
+  rebuild?: string;
   /** How long to wait for another indexing run (ms); default: as long as it takes. */
   lockWaitMs?: number;
 }
@@ -95,7 +102,8 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary & { f
     const prev = live ? inspect(path.join(opts.indexDir, live), opts) : null;
     const prevHeader = prev?.header ?? null;
     let fullRebuild: string | undefined;
-    if (!prev) fullRebuild = 'no index yet';
+    if (opts.rebuild) fullRebuild = opts.rebuild;
+    else if (!prev) fullRebuild = 'no index yet';
     else if (prev.damage) fullRebuild = prev.damage;
     else if (prevHeader!.schemaVersion !== SCHEMA_VERSION) fullRebuild = 'index format changed';
     else if (prevHeader!.analyzer !== analyzer || prevHeader!.analyzerVersion !== ANALYZER_VERSION || JSON.stringify(prevHeader!.chunking) !== JSON.stringify(chunking)) fullRebuild = 'analyzer or chunking changed';
@@ -137,6 +145,7 @@ function inspect(dir: string, opts: BuildOptions): { header: IndexHeader | null;
       verifyFile(path.join(dir, f.name), f.name, f);
     }
     const documents = guarded(() => readDocuments(db!));
+    if (opts.verify !== 'quick') verifyRows(db);
     return { header, documents };
   } catch (e) {
     if (!(e instanceof IndexDamagedError)) throw e;

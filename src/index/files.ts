@@ -10,7 +10,7 @@ import { crc32 } from 'node:zlib';
 /** A file of the index failed its check: the index must be rebuilt (it is, by itself). */
 export class IndexDamagedError extends Error {
   constructor(readonly file: string, readonly detail: string) {
-    super(`the index is damaged: ${file} (${detail}); rebuilding`);
+    super(`the index is damaged: ${file}; rebuilding`);
   }
 }
 

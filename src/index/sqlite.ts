@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ChunkOptions } from '../chunk/chunker.js';
@@ -65,6 +66,19 @@ export function guarded<T>(fn: () => T): T {
   }
 }
 
+/** A database file shorter than its pages (cut off) is damaged; pages still in the WAL are not in the file yet. */
+function checkLength(db: Database.Database, file: string): void {
+  const pages = guarded(() => db.pragma('page_count', { simple: true }) as number);
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  let wal = 0;
+  try {
+    wal = statSync(`${file}-wal`).size;
+  } catch {
+    // No WAL: every page is in the file.
+  }
+  if (wal === 0 && statSync(file).size < pages * pageSize) throw new IndexDamagedError(DB_FILE, 'shorter than its pages');
+}
+
 function damaged(what: string): never {
   throw new IndexDamagedError(DB_FILE, `${what} fails its checksum`);
 }
@@ -109,6 +123,21 @@ export function readDocuments(db: Database.Database): Map<string, DocumentEntry 
   return out;
 }
 
+/** Checks the CRC of every row (a flipped byte in a text or a posting list that SQLite's own check cannot see). */
+export function verifyRows(db: Database.Database): void {
+  guarded(() => {
+    for (const [id, doc, start, end, text, crc] of db.prepare('SELECT id, doc, start, end, text, crc FROM passages').raw().iterate() as Iterable<[number, string, number, number, string, number]>) {
+      if (rowCrc(id, doc, start, end, text) !== crc) damaged(`passage ${id}`);
+    }
+    for (const [term, seg, ids, tfs, crc] of db.prepare('SELECT term, seg, ids, tfs, crc FROM postings').raw().iterate() as Iterable<[string, number, Buffer, Buffer, number]>) {
+      if (rowCrc(term, seg, ids, tfs) !== crc) damaged(`the postings of "${term}"`);
+    }
+    for (const [seg, ids, lens, crc] of db.prepare('SELECT id, ids, lens, crc FROM segments').raw().iterate() as Iterable<[number, Buffer, Buffer, number]>) {
+      if (rowCrc(seg, ids, lens) !== crc) damaged(`segment ${seg}`);
+    }
+  });
+}
+
 /** A read-only view of one index state: a read transaction held open on its own connection (SQLite's snapshot). */
 export class SqliteIndex implements IndexReader {
   readonly info: IndexInfo;
@@ -143,6 +172,7 @@ export class SqliteIndex implements IndexReader {
     const db = guarded(() => new Database(path.join(dir, DB_FILE), { readonly: true, fileMustExist: true }));
     try {
       guarded(() => db.exec('BEGIN'));
+      checkLength(db, path.join(dir, DB_FILE));
       const header = readHeader(db);
       if (!header) throw new IndexDamagedError(DB_FILE, 'no header');
       const deleted = new Uint8Array(header.nextPassageId + 1);

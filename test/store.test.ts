@@ -1,0 +1,183 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildIndex, type BuildOptions } from '../src/index/build.js';
+import { acquireLock, tryLock } from '../src/index/lock.js';
+import { currentFolder, loadIndex } from '../src/index/store.js';
+import { makeWorkspace, ROOT, type Workspace } from './helpers/workspace.js';
+
+const BIN = path.join(ROOT, 'bin', 'citebot.js');
+const QUESTION = 'Сколько стран входит в хаб?';
+
+let ws: Workspace | undefined;
+afterEach(() => ws?.cleanup());
+
+function run(w: Workspace, command: string, args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, command, ...args], {
+    cwd: w.root,
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? w.root, ...w.env },
+    encoding: 'utf8',
+    timeout: 90_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function options(w: Workspace, extra: Partial<BuildOptions> = {}): BuildOptions {
+  return { seedsDir: w.config.SEEDS_DIR, indexDir: w.config.INDEX_DIR, model: null, getEmbedder: async () => ({ embedder: null, reason: 'lexical test' }), ...extra };
+}
+
+const liveFile = (w: Workspace, name: string) => path.join(w.config.INDEX_DIR, currentFolder(w.config.INDEX_DIR)!, name);
+
+/** Overwrites `n` bytes at `at` with their complement. */
+function flip(file: string, at: number, n: number): void {
+  const b = readFileSync(file);
+  for (let i = at; i < Math.min(b.length, at + n); i++) b[i] = ~b[i] & 0xff;
+  writeFileSync(file, b);
+}
+
+/** Replaces the first occurrence of `from` in the file's bytes by `to` (same length): a silent change of content. */
+function rewrite(file: string, from: string, to: string): void {
+  const b = readFileSync(file);
+  const at = b.indexOf(Buffer.from(from));
+  expect(at).toBeGreaterThan(0);
+  Buffer.from(to).copy(b, at);
+  writeFileSync(file, b);
+}
+
+describe('a damaged index is one line and rebuilds itself', () => {
+  // `index` is tried on three of them (the others take the same path through the build).
+  const damages: Array<{ name: string; file: string; model?: boolean; indexToo?: boolean; damage: (file: string) => void }> = [
+    { name: 'index.db cut in half', file: 'index.db', indexToo: true, damage: (f) => truncateSync(f, Math.floor(statSync(f).size / 2)) },
+    { name: 'index.db with its header flipped', file: 'index.db', damage: (f) => flip(f, 0, 64) },
+    { name: 'index.db with a figure of a passage changed', file: 'index.db', indexToo: true, damage: (f) => rewrite(f, '43 страны-участницы', '99 страны-участницы') },
+    { name: 'vec-1.hnsw cut short', file: 'vec-1.hnsw', model: true, damage: (f) => truncateSync(f, statSync(f).size - 100) },
+    { name: 'vec-1.hnsw with 64 flipped bytes', file: 'vec-1.hnsw', model: true, indexToo: true, damage: (f) => flip(f, Math.floor(statSync(f).size / 2), 64) },
+  ];
+  for (const d of damages) {
+    it(`ask: ${d.name}`, async () => {
+      ws = await makeWorkspace({ model: d.model });
+      expect(run(ws, 'index', []).code).toBe(0);
+      d.damage(liveFile(ws, d.file));
+      const r = run(ws, 'ask', ['--json', QUESTION]);
+      expect(r.stderr).toContain(`the index is damaged: ${d.file}; rebuilding`);
+      expect(r.stderr.split('\n').filter((l) => l.includes('the index is damaged'))).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout.trim())).toMatchObject({ answered: true, answer: expect.stringMatching(/^43 страны-участницы/) });
+      // Rebuilt for good: the next run finds it whole.
+      const again = JSON.parse(run(ws, 'index', ['--json']).stdout.trim().split('\n').pop()!);
+      expect(again).toMatchObject({ unchanged: 5, added: 0 });
+    }, 120_000);
+
+    it.runIf(d.indexToo)(`index repairs instead of reporting "unchanged": ${d.name}`, async () => {
+      ws = await makeWorkspace({ model: d.model });
+      expect(run(ws, 'index', []).code).toBe(0);
+      d.damage(liveFile(ws, d.file));
+      const r = run(ws, 'index', ['--json']);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(`the index is damaged: ${d.file}; rebuilding`);
+      const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      expect(summary).toMatchObject({ added: 5, passages: expect.any(Number) });
+      // Whole again: answered from the articles' own text, with no word of damage.
+      const asked = run(ws, 'ask', ['--json', QUESTION]);
+      expect(asked.stderr).not.toContain('damaged');
+      expect(JSON.parse(asked.stdout.trim())).toMatchObject({ answered: true, answer: expect.stringMatching(/^43 страны-участницы/) });
+    }, 120_000);
+  }
+});
+
+describe('the index lock', () => {
+  it('lets exactly one of four processes in at a time, over 1,000 acquisitions', async () => {
+    ws = await makeWorkspace({ seeds: false });
+    const dir = ws.config.INDEX_DIR;
+    mkdirSync(dir);
+    const outs = await Promise.all(
+      [0, 1, 2, 3].map(
+        () =>
+          new Promise<string>((resolve, reject) => {
+            const p = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/helpers/lock-contender.ts'), dir, '250'], { cwd: ROOT });
+            let out = '';
+            p.stdout.on('data', (c) => (out += c));
+            p.stderr.on('data', (c) => (out += c));
+            p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(out))));
+          }),
+      ),
+    );
+    expect(outs.map((o) => o.trim())).toEqual(['violations 0', 'violations 0', 'violations 0', 'violations 0']);
+  }, 120_000);
+
+  it('a holder killed with SIGKILL leaves no lock behind (no pid to judge, nothing stale)', async () => {
+    ws = await makeWorkspace({ seeds: false });
+    const dir = ws.config.INDEX_DIR;
+    mkdirSync(dir);
+    const holder = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/helpers/lock-holder.ts'), dir], { cwd: ROOT });
+    await new Promise<void>((resolve) => holder.stdout.on('data', (c) => String(c).includes('held') && resolve()));
+    expect(tryLock(dir)).toBeNull();
+    holder.kill('SIGKILL');
+    await new Promise((r) => holder.on('exit', r));
+    const release = tryLock(dir);
+    expect(release).not.toBeNull();
+    release!();
+  }, 60_000);
+
+  it('a second indexer waits for the first, with a message, and then finds the index up to date', async () => {
+    ws = await makeWorkspace();
+    const release = await acquireLock(ws.config.INDEX_DIR);
+    const said: string[] = [];
+    const second = buildIndex(options(ws, { onEvent: (e) => e.kind === 'wait' && said.push(e.message) }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/another indexing run \(process \d+\) is working on .*; waiting/);
+    release();
+    const r = await second;
+    expect(r.added).toBe(5);
+    expect((await buildIndex(options(ws))).upToDate).toBe(true);
+  }, 60_000);
+
+  it('three first `ask`s on an empty index directory all answer (one builds, the others wait)', async () => {
+    ws = await makeWorkspace();
+    const w = ws;
+    const runs = await Promise.all(
+      [0, 1, 2].map(
+        () =>
+          new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+            const p = spawn(process.execPath, [BIN, 'ask', '--json', QUESTION], { cwd: w.root, env: { PATH: process.env.PATH!, HOME: w.root, ...w.env } });
+            let stdout = '';
+            let stderr = '';
+            p.stdout.on('data', (c) => (stdout += c));
+            p.stderr.on('data', (c) => (stderr += c));
+            p.on('exit', (code) => resolve({ code, stdout, stderr }));
+          }),
+      ),
+    );
+    for (const r of runs) {
+      expect(r.stderr).not.toMatch(/Another indexing run|\n\s+at /);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout.trim())).toMatchObject({ answered: true });
+    }
+  }, 120_000);
+});
+
+describe('incremental re-index', () => {
+  it('one changed article writes a small segment, not the index again', async () => {
+    ws = await makeWorkspace();
+    const extra: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) extra[`more/${i}.txt`] = `Статья ${i}\n` + `В городе ${i} открыли новую школу на ${100 + i} мест. Строительство шло два года. `.repeat(30);
+    for (const [f, t] of Object.entries(extra)) ws.write(f, t);
+    await buildIndex(options(ws));
+    const db = liveFile(ws, 'index.db');
+    const sizeOf = () => statSync(db).size + (statSync(`${db}-wal`, { throwIfNoEntry: false })?.size ?? 0);
+    const before = sizeOf();
+    ws.write('more/7.txt', extra['more/7.txt'].replace('новую школу', 'новую больницу'));
+    const r = await buildIndex(options(ws));
+    expect(r).toMatchObject({ changed: 1, unchanged: 44 });
+    const written = sizeOf() - before;
+    expect(written).toBeLessThan(before / 4);
+    const idx = await loadIndex(ws.config.INDEX_DIR);
+    const hits = idx.lexical.search([{ term: 'больниц', weight: 1 }], 5);
+    expect(hits.map((h) => idx.passage(h.id)!.docId)).toContain('more/7.txt');
+    expect(idx.lexical.search([{ term: 'школ', weight: 1 }], 100).map((h) => idx.passage(h.id)!.docId)).not.toContain('more/7.txt');
+    idx.close();
+  }, 60_000);
+});
