@@ -45,6 +45,8 @@ export const configSchema = z.object({
   EMBED_BATCH_SIZE: positiveInt('EMBED_BATCH_SIZE').max(256, { message: 'expected at most 256' }).default(16),
   /** How words are normalised for the lexical index (see README, "Retrieval quality"). Changing it rebuilds the index. */
   LEXICAL_ANALYZER: z.enum(['stem', 'prefix5', 'ngram3', 'exact'], { message: 'expected one of stem, prefix5, ngram3, exact' }).default('stem'),
+  /** `0`: the chat and the bot do not watch SEEDS_DIR (re-index with `citebot index`). */
+  WATCH_SEEDS: bool.default(true),
   /** Passages retrieved for an answer (before composing). */
   TOP_K: positiveInt('TOP_K').max(50, { message: 'expected at most 50' }).default(16),
   /**

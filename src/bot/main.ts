@@ -8,6 +8,7 @@ import { printError } from '../app/main.js';
 import { ConfigError, loadConfigFromEnvironment } from '../config.js';
 import { launchBot, verifyToken } from './launch.js';
 import { createLogger, describeError } from './log.js';
+import { describeChange, followSeeds } from '../watch/index.js';
 
 /** How long a signal waits for the replies in flight before giving up on them. */
 const DRAIN_SECONDS = 30;
@@ -44,10 +45,16 @@ export async function main(argv: string[]): Promise<number> {
     buildIfMissing: true,
     onEvent: (e) => (e.kind === 'warning' ? log.warn(e.text) : e.kind === 'notice' ? log.info(e.text) : log.debug(e.text)),
   });
+  // Articles added, edited or deleted in SEEDS_DIR are re-indexed in the background (WATCH_SEEDS=0: off).
+  const seeds = followSeeds(config, service, {
+    onIndexed: (s) => log.info(`articles changed in ${config.SEEDS_DIR} (${describeChange(s)}): now ${s.passages} passages`),
+    onWarning: (t) => log.warn(t),
+  });
   let running;
   try {
-    running = await launchBot(service, config, { log, botInfo });
+    running = await launchBot(seeds.service, config, { log, botInfo });
   } catch (e) {
+    await seeds.stop();
     await service.close();
     throw e;
   }
@@ -93,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
       },
     );
   });
+  await seeds.stop();
   await service.close();
   log.info('stopped');
   // Idle keep-alive sockets must not hold the process open once everything is done.

@@ -1,6 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { openService } from '../app/app.js';
+import { describeSummary, openService, runIndex } from '../app/app.js';
+import { IndexBusyError } from '../index/store.js';
+import { changedSince } from '../watch/seeds.js';
 import { UsageError, printError } from '../app/main.js';
 import { QuestionError, validateQuestion, type AnswerService } from '../answer/service.js';
 import { loadConfigFromEnvironment } from '../config.js';
@@ -80,6 +82,18 @@ export async function main(argv: string[]): Promise<number> {
   }
   const render = stderrRenderer();
   const service = await openService(config, { buildIfMissing: true, onEvent: render.onEvent });
+  // Articles edited, added or deleted since the index was built (by the stat data it keeps): brought up to date first.
+  const behind = await changedSince(config.SEEDS_DIR, service.current);
+  if (behind.changed.length || behind.removed) {
+    try {
+      const s = await runIndex(config, { onEvent: render.onEvent });
+      if (!s.upToDate) render.onEvent({ kind: 'notice', text: `articles changed since the index was built: ${describeSummary(s)}` });
+      await service.reload();
+    } catch (e) {
+      if (!(e instanceof IndexBusyError)) throw e;
+      render.onEvent({ kind: 'warning', text: `warning: ${e.message}; answering from the current index` });
+    }
+  }
   render.end();
   try {
     if (values.file !== undefined) return await answerFile(service, values.file);

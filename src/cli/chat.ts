@@ -7,6 +7,7 @@ import { describeSource } from '../answer/compose.js';
 import { QuestionError } from '../answer/service.js';
 import { loadConfigFromEnvironment } from '../config.js';
 import type { Answer } from '../types.js';
+import { describeChange, followSeeds } from '../watch/index.js';
 import { parseCommand } from './args.js';
 import { stderrRenderer } from './render.js';
 
@@ -50,16 +51,26 @@ export async function main(argv: string[]): Promise<number> {
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}; ${usage.split('\n')[0]}`);
   const config = await loadConfigFromEnvironment();
   const render = stderrRenderer();
-  const service = await openService(config, { buildIfMissing: true, onEvent: render.onEvent });
+  const opened = await openService(config, { buildIfMissing: true, onEvent: render.onEvent });
   render.end();
-  const info = service.info();
+  const info = opened.info();
   const out = process.stdout;
+  // One line per new index, whether the watcher of seeds/ or another `citebot index` made it.
+  let announced = info.generation;
+  const announce = (what: string) => {
+    const i = opened.info();
+    if (i.generation === announced) return;
+    announced = i.generation;
+    out.write(`\n(${what}: ${i.articles} articles, ${i.passages} passages)\n`);
+  };
+  const seeds = followSeeds(config, opened, {
+    onIndexed: (s) => announce(`articles changed (${describeChange(s)}); index reloaded`),
+    onWarning: (t) => out.write(`\n${t}\n`),
+  });
+  const service = seeds.service;
   out.write(`citebot: ${info.articles} articles, ${info.passages} passages, ${info.model ? `hybrid retrieval (${info.model})` : 'lexical retrieval only'}. /help for help, /quit to leave.\n`);
   // Another `citebot index` while chatting: the next question uses the new index.
-  service.watch(
-    (i) => out.write(`\n(index reloaded: ${i.articles} articles, ${i.passages} passages)\n`),
-    () => undefined,
-  );
+  service.watch(() => announce('index reloaded'), () => undefined);
   const historyFile = path.join(config.INDEX_DIR, 'chat_history');
   const rl = createInterface({ input: process.stdin, output: out, prompt: '? ', history: readHistory(historyFile), historySize: HISTORY_SIZE, removeHistoryDuplicates: true, terminal: process.stdin.isTTY });
   rl.on('history', (h: string[]) => {
@@ -104,6 +115,7 @@ export async function main(argv: string[]): Promise<number> {
   quitting = true;
   await queue;
   out.write('\n');
+  await seeds.stop();
   await service.close();
   return 0;
 }

@@ -160,11 +160,6 @@ export interface ScanResult extends IngestResult {
   files: SeedFile[];
 }
 
-/**
- * Reads the articles under `dir` that may have changed. A file whose size and modification time match `known`
- * is taken as unchanged without being read (as git does), so a re-index of a large folder costs what changed.
- * A file that cannot be read is skipped with a warning; it never stops the run.
- */
 /** The article in one seed file, or why it is skipped (one file at a time: an index build streams them). */
 export function readSeedFile(f: SeedFile): { article: Article } | { warning: IngestWarning } {
   let bytes: Buffer;
@@ -183,6 +178,11 @@ export function readSeedFile(f: SeedFile): { article: Article } | { warning: Ing
   return { article: parseArticle(f.id, text, decoded.hash, format, stated) };
 }
 
+/**
+ * Reads the articles under `dir` that may have changed. A file whose size and modification time match `known`
+ * is taken as unchanged without being read (as git does), so a re-index of a large folder costs what changed.
+ * A file that cannot be read is skipped with a warning; it never stops the run.
+ */
 export async function scanSeeds(dir: string, known: (id: string) => KnownFile | undefined = () => undefined): Promise<ScanResult> {
   const files = await listSeedFiles(dir);
   const articles: Article[] = [];
