@@ -1,0 +1,142 @@
+import { appendFileSync, existsSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AnswerService } from '../src/answer/service.js';
+import { buildIndex } from '../src/index/build.js';
+import { currentGeneration, loadIndex } from '../src/index/store.js';
+import { buildInBackground, changedSince, followSeeds, watchSeeds, type SeedsWatcher } from '../src/watch/index.js';
+import { loadSentencePool, syntheticDocument, syntheticFileName } from '../bench/lib/corpus.js';
+import { makeWorkspace, type Workspace } from './helpers/workspace.js';
+
+const lexical = (ws: Workspace) => buildIndex({ seedsDir: ws.config.SEEDS_DIR, indexDir: ws.config.INDEX_DIR, model: null, getEmbedder: async () => ({ embedder: null, reason: 'off' }) });
+const ARTICLE = 'Новый мост через Иртыш\nВ Семее построили новый мост длиной 1 250 метров. Его открыли для движения в пятницу.\n';
+
+let ws: Workspace | undefined;
+let watcher: SeedsWatcher | undefined;
+afterEach(async () => {
+  await watcher?.stop();
+  watcher = undefined;
+  ws?.cleanup();
+});
+
+/** Waits until `check` holds, polling; fails after `ms`. */
+async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<number> {
+  const t0 = Date.now();
+  while (!(await check())) {
+    if (Date.now() - t0 > ms) throw new Error(`not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return Date.now() - t0;
+}
+
+const docs = async (ws: Workspace) => Object.keys((await loadIndex(ws.config.INDEX_DIR)).manifest.documents).sort();
+
+describe('the index follows seeds/', () => {
+  it('indexes an added file, a changed one and a deleted one in the background, each within 10 s', async () => {
+    ws = await makeWorkspace();
+    await lexical(ws);
+    const indexed: string[] = [];
+    watcher = watchSeeds(ws.config, { onIndexed: (s) => indexed.push(`${s.added}/${s.changed}/${s.removed}`) });
+    await new Promise((r) => setTimeout(r, 300)); // the watcher is ready
+    ws.write('news/bridge.txt', ARTICLE);
+    await until(async () => (await docs(ws!)).includes('news/bridge.txt'), 10_000);
+    ws.write('news/bridge.txt', ARTICLE.replace('1 250', '1 300'));
+    await until(async () => [...(await loadIndex(ws!.config.INDEX_DIR)).passages.values()].some((p) => p.text.includes('1 300 метров')), 10_000);
+    ws.remove('news/bridge.txt');
+    await until(async () => !(await docs(ws!)).includes('news/bridge.txt'), 10_000);
+    await watcher.idle();
+    expect(indexed).toEqual(['1/0/0', '0/1/0', '0/0/1']);
+  }, 40_000);
+
+  it('a burst of 500 files copied in is one rebuild; editors’ temporary files are ignored', async () => {
+    ws = await makeWorkspace();
+    await lexical(ws);
+    watcher = watchSeeds(ws.config);
+    await new Promise((r) => setTimeout(r, 300));
+    const pool = await loadSentencePool(ws.seeds);
+    for (let i = 0; i < 500; i++) {
+      const text = syntheticDocument(pool, 7, i);
+      ws.write(`burst/${syntheticFileName(text, i)}`, text);
+    }
+    // An editor saving through a temporary file, a swap file and a backup: one article changes.
+    ws.write('.note.md.swp', 'swap');
+    ws.write('note.md~', 'backup');
+    ws.write('note.md.tmp', '# Заметка\n\nТекст заметки о новом парке.\n');
+    renameSync(path.join(ws.seeds, 'note.md.tmp'), path.join(ws.seeds, 'note.md'));
+    await until(() => watcher!.builds > 0, 30_000);
+    await watcher.idle();
+    expect(watcher.builds).toBe(1);
+    const ids = await docs(ws);
+    expect(ids.filter((d) => d.startsWith('burst/'))).toHaveLength(500);
+    expect(ids).toContain('note.md');
+    expect(ids.some((d) => d.includes('swp') || d.endsWith('~') || d.endsWith('.tmp'))).toBe(false);
+  }, 60_000);
+
+  it('waits for a file still being copied: the whole file is indexed, not its first half', async () => {
+    ws = await makeWorkspace();
+    await lexical(ws);
+    watcher = watchSeeds(ws.config, { settleMs: 600 });
+    await new Promise((r) => setTimeout(r, 300));
+    const file = path.join(ws.seeds, 'slow.txt');
+    writeFileSync(file, 'Медленный файл\nПервая половина статьи о строительстве школы на 600 мест.\n');
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      appendFileSync(file, `Абзац ${i + 1} продолжает рассказ о строительстве школы.\n`);
+    }
+    appendFileSync(file, 'Последняя строка: школу откроют в сентябре.\n');
+    await until(async () => (await docs(ws!)).includes('slow.txt'), 15_000);
+    await watcher.idle();
+    expect(watcher.builds).toBe(1);
+    const passages = [...(await loadIndex(ws.config.INDEX_DIR)).passages.values()].filter((p) => p.docId === 'slow.txt');
+    expect(passages.map((p) => p.text).join(' ')).toContain('школу откроют в сентябре');
+  }, 30_000);
+
+  it('SIGTERM during a background build leaves no partial generation and no lock; the old index stays', async () => {
+    ws = await makeWorkspace();
+    await lexical(ws);
+    const before = await currentGeneration(ws.config.INDEX_DIR);
+    const pool = await loadSentencePool(ws.seeds);
+    for (let i = 0; i < 3000; i++) {
+      const text = syntheticDocument(pool, 11, i);
+      ws.write(`many/${syntheticFileName(text, i)}`, text);
+    }
+    let child: import('node:child_process').ChildProcess | undefined;
+    const build = buildInBackground(ws.config, { onSpawn: (c) => (child = c) });
+    await new Promise((r) => setTimeout(r, 2500)); // past start-up, into reading and chunking 3,000 files
+    child!.kill('SIGTERM');
+    await expect(build).rejects.toThrow(/abort|interrupt|stopped/i);
+    expect(await currentGeneration(ws.config.INDEX_DIR)).toBe(before);
+    expect(readdirSync(ws.config.INDEX_DIR).filter((f) => f.startsWith('gen-'))).toEqual([before]);
+    expect(existsSync(path.join(ws.config.INDEX_DIR, '.lock'))).toBe(false);
+    expect((await docs(ws)).length).toBe(5);
+  }, 60_000);
+
+  it('knows which articles changed since the index was built (for `citebot ask`)', async () => {
+    ws = await makeWorkspace();
+    await lexical(ws);
+    const index = await loadIndex(ws.config.INDEX_DIR);
+    expect(await changedSince(ws.seeds, index)).toEqual({ changed: [], removed: 0 });
+    ws.write('new.txt', ARTICLE);
+    ws.remove('000_d5247af2f4a2beb1.txt');
+    expect(await changedSince(ws.seeds, index)).toEqual({ changed: ['new.txt'], removed: 1 });
+  });
+
+  it('never shows a quote whose sentence was edited out of its file: the answer waits for the re-index', async () => {
+    ws = await makeWorkspace({ seeds: false, articles: { 'bridge.txt': ARTICLE } });
+    await lexical(ws);
+    const service = await AnswerService.open(ws.config);
+    // A long quiet time: the edit is not yet indexed when the question comes.
+    const seeds = followSeeds(ws.config, service, {});
+    try {
+      const a = await seeds.service.ask('Какой длины новый мост в Семее?');
+      expect(a.text).toContain('1 250 метров');
+      ws.write('bridge.txt', ARTICLE.replace('длиной 1 250 метров', 'длиной 1 400 метров'));
+      const b = await seeds.service.ask('Какой длины новый мост в Семее?');
+      expect(b.text).not.toContain('1 250');
+      expect(b.text).toContain('1 400 метров');
+    } finally {
+      await seeds.stop();
+      await service.close();
+    }
+  }, 30_000);
+});
