@@ -212,6 +212,7 @@ async function fullBuild(opts: BuildOptions, ctx: FullContext): Promise<Omit<Bui
     const vectors = model ? VectorIndex.create(model.dim, 1024) : null;
     writer.begin();
     for (let i = 0; i < files.length; i += BATCH_DOCUMENTS) {
+      await yieldToEventLoop();
       opts.signal?.throwIfAborted();
       const batch: Array<{ file: SeedFile; article: Article; chunks: ReturnType<typeof chunkArticle> }> = [];
       for (const f of files.slice(i, i + BATCH_DOCUMENTS)) {
@@ -279,8 +280,13 @@ async function incrementalBuild(
   const toIndex: Array<{ file: SeedFile; article: Article; isNew: boolean }> = [];
   const touched: Array<{ file: SeedFile; article: Article }> = [];
   let unchanged = 0;
+  let read = 0;
   for (const f of files) {
     const old = ctx.prevDocs.get(f.id);
+    if (++read % 64 === 0) {
+      await yieldToEventLoop();
+      opts.signal?.throwIfAborted();
+    }
     if (old && old.size === f.size && old.mtimeMs === f.mtimeMs) {
       unchanged++;
       continue;
@@ -300,6 +306,7 @@ async function incrementalBuild(
     }
   }
   const chunks = toIndex.map((t) => chunkArticle(t.article, ctx.chunking));
+  opts.signal?.throwIfAborted();
   const toEmbedCount = chunks.reduce((n, c) => n + c.length, 0);
   const changed = toIndex.filter((t) => !t.isNew).length;
   const counts = { added: toIndex.length - changed, changed, removed: removed.length, unchanged };
@@ -436,4 +443,12 @@ function sameModel(a: ModelInfo | null, b: { id: string; dtype: string } | null)
 
 function secondsSince(t0: number): number {
   return Math.round((performance.now() - t0) / 10) / 100;
+}
+
+/**
+ * Lets signals and other events in between files: reading and chunking are synchronous, and a build in a
+ * process that also answers (or one asked to stop by SIGTERM) must not hold the thread for seconds.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
