@@ -164,4 +164,22 @@ describe('the index follows seeds/', () => {
       await service.close();
     }
   }, 30_000);
+
+  it('WATCH_SEEDS=0 turns watching off: a new file stays out of the index', async () => {
+    ws = await makeWorkspace({ env: { WATCH_SEEDS: '0' } });
+    expect(ws.config.WATCH_SEEDS).toBe(false);
+    await lexical(ws);
+    const service = await AnswerService.open(ws.config);
+    const seeds = followSeeds(ws.config, service, {});
+    try {
+      expect(seeds.watcher).toBeNull();
+      expect(seeds.service).toBe(service);
+      ws.write('bridge.txt', ARTICLE);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(await docs(ws)).not.toContain('bridge.txt');
+    } finally {
+      await seeds.stop();
+      await service.close();
+    }
+  });
 });
