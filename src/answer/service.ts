@@ -179,14 +179,18 @@ export class AnswerService {
   }
 
   info(): ServiceInfo {
-    const m = this.index.info;
+    const index = this.index;
+    const m = index.info;
     return {
       articles: m.documents,
       passages: m.passages,
       model: this.hybrid ? m.model!.id : null,
       builtAt: m.builtAt,
-      generation: this.index.generation,
-      titles: Array.from(this.index.documents(), ([doc, meta]) => ({ doc, title: meta.title })),
+      generation: index.generation,
+      // Read only when asked for: every document of the index (100k rows at scale), where /about needs none.
+      get titles() {
+        return Array.from(index.documents(), ([doc, meta]) => ({ doc, title: meta.title }));
+      },
     };
   }
 

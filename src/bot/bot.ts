@@ -5,15 +5,16 @@
  *   →  allowlist  →  the routes: commands, text, edited text, buttons, anything else.
  * A question is validated in one place, the answering service; the bot words its refusals.
  */
+import type { ChildProcess } from 'node:child_process';
 import { Composer, Telegraf, type Context, type Middleware } from 'telegraf';
 import { anyOf, editedMessage, message } from 'telegraf/filters';
 import { exampleQuestions } from '../answer/examples.js';
-import { MAX_QUESTION_CHARS, QuestionError, type AnswerService } from '../answer/service.js';
-import { runIndex } from '../app/app.js';
+import { MAX_QUESTION_CHARS, QuestionError, type AnswerService, type ServiceInfo } from '../answer/service.js';
 import { ConfigError, type Config } from '../config.js';
 import type { BuildSummary } from '../index/build.js';
 import { IndexBusyError } from '../index/store.js';
 import type { Citation, Lang } from '../types.js';
+import { buildInBackground } from '../watch/index.js';
 import { answerMessages, escapeHtml, formatMore, splitHtml } from './format.js';
 import { BOT_TEXTS, pickLanguage, type BotTexts, type IndexFacts } from './i18n.js';
 import { createLogger, describeError, type Logger } from './log.js';
@@ -157,14 +158,25 @@ export function createBot(service: Answerer, config: Config, deps: BotDeps = {})
   const admins = new Set(config.ADMIN_USER_IDS);
   const allowed = new Set([...config.ALLOWED_USER_IDS, ...config.ADMIN_USER_IDS]);
   const isAllowed = (userId: number) => config.ALLOWED_USER_IDS.length === 0 || allowed.has(userId);
-  const reindexBuild = deps.reindex ?? (() => runIndex(config, { onEvent: (e) => e.kind === 'warning' && log.warn(e.text) }));
+  // /reindex builds in a child process (the watcher's), so answering goes on meanwhile; stopping the bot stops it.
+  let reindexChild: ChildProcess | undefined;
+  const reindexBuild =
+    deps.reindex ??
+    (() => buildInBackground(config, { onEvent: (e) => e.kind === 'warning' && log.warn(e.text), onSpawn: (c) => (reindexChild = c) }).finally(() => (reindexChild = undefined)));
   let reindexRunning = false;
 
   const facts = (): IndexFacts => {
     const i = service.info();
     return { articles: i.articles, passages: i.passages, model: i.model, builtAt: i.builtAt };
   };
-  const examples = (lang: Lang) => exampleQuestions(service.info().titles, lang);
+  // The titles are read once per index generation (all documents: slow at 100k), not per /help or page turn.
+  let titleCache: { generation: string; titles: ServiceInfo['titles'] } | undefined;
+  const allTitles = () => {
+    const i = service.info();
+    if (titleCache?.generation !== i.generation) titleCache = { generation: i.generation, titles: i.titles };
+    return titleCache.titles;
+  };
+  const examples = (lang: Lang) => exampleQuestions(allTitles(), lang);
   const chatId = (ctx: Context) => ctx.chat!.id;
 
   /** Sends HTML to the update's chat, split into at most MAX_MESSAGES_PER_COMMAND messages. */
@@ -223,7 +235,7 @@ export function createBot(service: Answerer, config: Config, deps: BotDeps = {})
     }
   };
 
-  const titles = () => service.info().titles.map((t) => t.title);
+  const titles = () => allTitles().map((t) => t.title);
 
   const routes = new Composer<Context>();
   routes.command('start', (ctx) => say(ctx, texts(ctx).start(facts(), examples(intake(ctx).lang))));
@@ -300,6 +312,8 @@ export function createBot(service: Answerer, config: Config, deps: BotDeps = {})
       } catch {
         // Not launched (e.g. driven through handleUpdate): nothing to stop taking.
       }
+      // A /reindex under way is cut short (the build cleans up after itself); its chat is told.
+      reindexChild?.kill('SIGTERM');
       await queue.idle();
     },
   };
