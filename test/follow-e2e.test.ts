@@ -11,8 +11,8 @@ import { FakeTelegram, testToken, visibleText } from './helpers/telegram.js';
 import { makeWorkspace, ROOT, type Workspace } from './helpers/workspace.js';
 
 const BIN = path.join(ROOT, 'bin', 'citebot.js');
-/** From writing the file to the answer that shows it, on this 2-core machine under a parallel test run. */
-const WITHIN_MS = 20_000;
+/** From writing the file to the answer that shows it: 3–8 s measured here; the bound allows a 2-core machine busy with other work. */
+const WITHIN_MS = 30_000;
 /** Waits until `check` holds (polling), or fails after `ms`. */
 async function until(check: () => boolean, ms: number, what: string): Promise<void> {
   const t0 = Date.now();
@@ -99,7 +99,7 @@ describe('citebot bot follows seeds/', () => {
   beforeAll(async () => {
     fake = await FakeTelegram.start();
     ws = await makeWorkspace();
-    bot = run(ws, ['bot'], { BOT_TOKEN: token, TELEGRAM_API_ROOT: fake.apiRoot, LOG_LEVEL: 'info' });
+    bot = run(ws, ['bot'], { BOT_TOKEN: token, TELEGRAM_API_ROOT: fake.apiRoot, LOG_LEVEL: 'info', ADMIN_USER_IDS: '502' });
     await until(() => fake.callsOf('getUpdates', token).some((c) => Number(c.body.timeout) > 0), 40_000, 'bot start');
   }, 60_000);
   afterAll(async () => {
@@ -138,4 +138,12 @@ describe('citebot bot follows seeds/', () => {
     expect(bot.out()).not.toContain(token);
     console.log(`bot: new page answered after ${added.ms} ms, edit ${edited.ms} ms, deletion ${removed.ms} ms`);
   }, 90_000);
+
+  it('/reindex builds in the background too, and its summary comes back', async () => {
+    const admin = fake.chat(token, { userId: 502, languageCode: 'ru' });
+    await admin.send('/reindex');
+    const [started, done] = await admin.replies(2, 30_000);
+    expect(visibleText(started)).toBe('Обновляю индекс…');
+    expect(visibleText(done)).toMatch(/Индекс обновлён/);
+  }, 60_000);
 });
