@@ -29,6 +29,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import onnxProto from 'onnx-proto';
 import type { onnx as O } from 'onnx-proto';
@@ -610,73 +611,55 @@ export async function generateBertModel(opts: BertModelOptions): Promise<BertMod
 // ---------------------------------------------------------------------------
 // CLI
 
-function parseArgs(argv: string[]): BertModelOptions {
-  const opts: Partial<BertModelOptions> = {};
-  const num = (flag: string, v: string | undefined): number => {
+const USAGE =
+  'usage: tsx scripts/make-test-model.ts --out DIR [--corpus DIR] [--preset tiny|e5-small]\n' +
+  '       [--layers N] [--hidden N] [--heads N] [--intermediate N] [--vocab N] [--max-positions N] [--seed N] [--quantized]\n';
+
+function readArgs(argv: string[]): BertModelOptions {
+  const number = { type: 'string' } as const;
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      out: { type: 'string' },
+      corpus: { type: 'string' },
+      preset: { type: 'string' },
+      layers: number,
+      hidden: number,
+      heads: number,
+      intermediate: number,
+      vocab: number,
+      'max-positions': number,
+      seed: number,
+      quantized: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const num = (flag: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
     const n = Number(v);
-    if (v === undefined || !Number.isInteger(n) || n <= 0) throw new Error(`${flag} expects a positive whole number`);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${flag} expects a positive whole number`);
     return n;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => argv[++i];
-    switch (a) {
-      case '--out':
-        opts.outDir = next();
-        break;
-      case '--corpus':
-        opts.corpusDir = next();
-        break;
-      case '--layers':
-        opts.layers = num(a, next());
-        break;
-      case '--hidden':
-        opts.hidden = num(a, next());
-        break;
-      case '--heads':
-        opts.heads = num(a, next());
-        break;
-      case '--intermediate':
-        opts.intermediate = num(a, next());
-        break;
-      case '--vocab':
-        opts.vocabSize = num(a, next());
-        break;
-      case '--max-positions':
-        opts.maxPositions = num(a, next());
-        break;
-      case '--seed':
-        opts.seed = num(a, next());
-        break;
-      case '--quantized':
-        opts.quantized = true;
-        break;
-      case '--preset': {
-        const p = next();
-        if (p === 'tiny') Object.assign(opts, TINY_SHAPE);
-        else if (p === 'e5-small') Object.assign(opts, E5_SMALL_SHAPE);
-        else throw new Error(`--preset expects tiny or e5-small`);
-        break;
-      }
-      case '-h':
-      case '--help':
-        process.stdout.write(
-          'usage: tsx scripts/make-test-model.ts --out DIR [--corpus DIR] [--preset tiny|e5-small]\n' +
-            '       [--layers N] [--hidden N] [--heads N] [--intermediate N] [--vocab N] [--max-positions N] [--seed N] [--quantized]\n',
-        );
-        process.exit(0);
-      default:
-        throw new Error(`unknown argument ${a} (try --help)`);
-    }
-  }
-  if (!opts.outDir) throw new Error('--out DIR is required (e.g. --out models/citebot/test-tiny)');
-  return opts as BertModelOptions;
+  const presets: Record<string, Partial<BertModelOptions>> = { tiny: TINY_SHAPE, 'e5-small': E5_SMALL_SHAPE };
+  if (values.preset !== undefined && !presets[values.preset]) throw new Error('--preset expects tiny or e5-small');
+  if (!values.out) throw new Error('--out DIR is required (e.g. --out models/citebot/test-tiny)');
+  const shape = Object.fromEntries(
+    Object.entries({ layers: 'layers', hidden: 'hidden', heads: 'heads', intermediate: 'intermediate', vocabSize: 'vocab', maxPositions: 'max-positions', seed: 'seed' } as const)
+      .map(([key, flag]) => [key, num(flag, values[flag])])
+      .filter(([, v]) => v !== undefined),
+  );
+  return { ...(values.preset ? presets[values.preset] : {}), ...shape, outDir: values.out, corpusDir: values.corpus, quantized: values.quantized || undefined } as BertModelOptions;
 }
 
 async function main(): Promise<void> {
   let opts: BertModelOptions;
   try {
-    opts = parseArgs(process.argv.slice(2));
+    opts = readArgs(process.argv.slice(2));
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
     process.exit(2);
