@@ -4,7 +4,10 @@
  * build used to run; against the idle latency. A question "arrives" on a timer every INTERVAL_MS; its latency runs
  * from its arrival to its answer, so time spent waiting behind a blocked event loop counts.
  *
- *   npx tsx bench/reindex-latency.ts [--documents 10000] [--edit 1000]
+ *   npx tsx bench/reindex-latency.ts [--documents 10000] [--edit 1000] [--hybrid]
+ *
+ * --hybrid: with the timing model (e5-small's shape, random weights; bench/lib/timing-model.ts), so the build
+ * embeds while questions are embedded in the answering worker (use a smaller corpus: ~38 passages/s here).
  */
 import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,8 +18,9 @@ import { loadConfig } from '../src/config.js';
 import { buildInBackground } from '../src/watch/seeds.js';
 import { ensureCorpus } from './lib/corpus.js';
 import { DEV_QUESTIONS } from './lib/paths.js';
+import { ensureTimingModel } from './lib/timing-model.js';
 
-const { values } = parseArgs({ options: { documents: { type: 'string', default: '10000' }, edit: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({ options: { documents: { type: 'string', default: '10000' }, edit: { type: 'string', default: '1000' }, hybrid: { type: 'boolean', default: false } } });
 const DOCS = Number(values.documents);
 const EDIT = Number(values.edit);
 const INTERVAL_MS = 20;
@@ -26,7 +30,14 @@ const corpus = await ensureCorpus(DOCS === 10000 ? '10k' : `n${DOCS}`, DOCS, { l
 const root = path.join(os.tmpdir(), `citebot-reindex-bench-${process.pid}`);
 const seeds = path.join(root, 'seeds');
 cpSync(corpus.dir, seeds, { recursive: true });
-const config = loadConfig({ SEEDS_DIR: seeds, INDEX_DIR: path.join(root, 'data'), EMBEDDINGS: '0', ALLOW_MODEL_DOWNLOAD: '0' });
+const model = values.hybrid ? await ensureTimingModel((s) => console.error(s)) : null;
+const config = loadConfig({
+  SEEDS_DIR: seeds,
+  INDEX_DIR: path.join(root, 'data'),
+  ALLOW_MODEL_DOWNLOAD: '0',
+  ...(model ? { EMBEDDINGS: '1', MODELS_DIR: model.modelsDir, EMBEDDING_MODEL: model.modelId, EMBEDDING_DTYPE: 'q8' } : { EMBEDDINGS: '0' }),
+});
+console.error(`${DOCS} documents, ${EDIT} edited, ${model ? 'hybrid (timing model)' : 'lexical'}`);
 
 let t = performance.now();
 await runIndex(config);
@@ -101,4 +112,4 @@ console.log(`during an in-process re-index: ${fmt(duringIn)}; ${inSeconds.toFixe
 
 await service.close();
 if (existsSync(root)) rmSync(root, { recursive: true, force: true });
-writeFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), '.cache', 'reindex-latency.txt'), `${new Date().toISOString()} idle ${fmt(idle)} | background ${fmt(during)} | in-process ${fmt(duringIn)}\n`, { flag: 'a' });
+writeFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), '.cache', 'reindex-latency.txt'), `${new Date().toISOString()} ${DOCS} docs, ${EDIT} edited, ${model ? 'hybrid' : 'lexical'}: idle ${fmt(idle)} | background ${fmt(during)} | in-process ${fmt(duringIn)}\n`, { flag: 'a' });
