@@ -182,4 +182,20 @@ describe('the index follows seeds/', () => {
       await service.close();
     }
   });
+
+  it('names an unreadable file once, not after every change, and indexes the rest', async () => {
+    ws = await makeWorkspace();
+    await lexical(ws);
+    const warnings: string[] = [];
+    watcher = watchSeeds(ws.config, { onWarning: (t) => warnings.push(t) });
+    await new Promise((r) => setTimeout(r, 300));
+    ws.write('broken.txt', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 1]));
+    ws.write('a.txt', ARTICLE);
+    await until(async () => (await docs(ws!)).includes('a.txt'), 15_000);
+    ws.write('b.txt', ARTICLE.replace('Семее', 'Павлодаре'));
+    await until(async () => (await docs(ws!)).includes('b.txt'), 15_000);
+    await watcher.idle();
+    expect(warnings.filter((w) => w.includes('broken.txt'))).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^warning: skipped broken\.txt: binary/);
+  }, 40_000);
 });

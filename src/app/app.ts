@@ -68,7 +68,6 @@ export async function runIndex(config: Config, opts: { signal?: AbortSignal; onE
     rebuild: opts.rebuild,
     onEvent: (e) => {
       if (e.kind === 'scan') {
-        for (const w of e.warnings) emit({ kind: 'warning', text: `warning: skipped ${w.file}: ${w.reason}` });
         emit({ kind: 'progress', phase: 'scan', text: `scanning ${config.SEEDS_DIR}: ${e.documents} articles` });
       } else if (e.kind === 'plan') {
         if (e.fullRebuild) emit({ kind: 'notice', text: `rebuilding the whole index: ${e.fullRebuild}` });
@@ -78,6 +77,8 @@ export async function runIndex(config: Config, opts: { signal?: AbortSignal; onE
       else emit({ kind: 'progress', phase: 'write', text: 'writing the index' });
     },
   });
+  // Files are read as the build streams through them: the skipped ones are known at its end.
+  for (const w of summary.warnings) emit({ kind: 'warning', text: `warning: skipped ${w.file}: ${w.reason}` });
   if (summary.fallback) emit({ kind: 'warning', text: modelWarning(config, summary.fallback.reason) });
   return summary;
 }

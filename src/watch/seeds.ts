@@ -115,6 +115,7 @@ export function watchSeeds(config: Config, opts: WatchOptions & { index?: Pick<I
   let builds = 0;
   let idleWaiters: Array<() => void> = [];
   let failures = 0;
+  const warned = new Set<string>();
 
   const settle = () => {
     if (timer || running || dirty) return;
@@ -134,7 +135,12 @@ export function watchSeeds(config: Config, opts: WatchOptions & { index?: Pick<I
     running = buildInBackground(config, {
       maxHeapMb: opts.maxHeapMb,
       onSpawn: (c) => (child = c),
-      onEvent: (e) => e.kind === 'warning' && warn(e.text),
+      // A bad file is read again by every build: it is named once, not after each change.
+      onEvent: (e) => {
+        if (e.kind !== 'warning' || warned.has(e.text)) return;
+        warned.add(e.text);
+        warn(e.text);
+      },
     }).then(
       (summary) => {
         failures = 0;
