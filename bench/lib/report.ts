@@ -46,7 +46,7 @@ const MEANING: Record<string, string> = {
   reindex_one_doc_s_10k: 'incremental buildIndex after one changed document of 10k (timing model), median',
   embed_query_p50_ms: 'bare forward pass of the timing model for a question (embedQuery on the main thread), p50: the faster of 1 and 2 ONNX threads',
   hybrid_over_bare_p50: 'query_p50_ms_hybrid_10k / embed_query_p50_ms',
-  cold_start_ms: 'spawn `tsx src/cli/ask.ts` → first answer byte, 10k index, hybrid (model loaded)',
+  cold_start_ms: 'spawn `node bin/citebot.js ask` → first answer byte, 10k index, hybrid (model loaded)',
   cold_start_ms_10k_lexical: 'the same with EMBEDDINGS=0 (lexical only)',
   cold_start_ms_5: 'the same on the 5-document index, hybrid',
   peak_rss_mb: 'peak RSS of `ask --file` answering the dev questions on the 10k index, hybrid',
