@@ -52,6 +52,9 @@ export interface SeedsWatcher {
  */
 const BUILD_NICENESS = 10;
 
+/** Longest a build waits for the folder to be quiet. */
+const MAX_DEBOUNCE_MS = 15_000;
+
 const CHILD_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'build-child.mjs');
 
 /** Runs one incremental build in a child process; resolves with its summary, rejects with its one-line error. */
@@ -152,7 +155,9 @@ export function watchSeeds(config: Config, opts: WatchOptions & { index?: Pick<I
         failures++;
         // Another indexer holds the lock, or the build failed: try again later, less often each time.
         dirty = true;
-        warn(`warning: re-indexing ${config.SEEDS_DIR} failed (${e.message.split('\n')[0]}); retrying`);
+        const text = `warning: re-indexing ${config.SEEDS_DIR} failed (${e.message.split('\n')[0]}); retrying`;
+        if (!warned.has(text)) warn(text);
+        warned.add(text);
       },
     ).finally(() => {
       running = null;
@@ -162,13 +167,19 @@ export function watchSeeds(config: Config, opts: WatchOptions & { index?: Pick<I
     });
   };
 
+  // Debounced, but a folder that never stays quiet (a file rewritten every second) is still indexed every 15 s.
+  let pendingSince = 0;
   const schedule = (delay = debounceMs) => {
     if (stopped) return;
     if (running) {
       dirty = true;
       return;
     }
-    if (timer) clearTimeout(timer);
+    const now = Date.now();
+    if (timer) {
+      clearTimeout(timer);
+      delay = Math.min(delay, Math.max(0, pendingSince + MAX_DEBOUNCE_MS - now));
+    } else pendingSince = now;
     timer = setTimeout(run, delay);
   };
 
