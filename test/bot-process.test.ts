@@ -195,11 +195,11 @@ it('SIGTERM during /reindex stops the build, tells the admin, and exits 0', asyn
   const article = (i: number, v: number) =>
     `Town ${i} report ${v}\nИсточник: Town${i}.kz\n\n` +
     Array.from({ length: 40 }, (_, k) => `In town ${i} the council opened ${k + v} new parks and ${i + k} schools this spring, the press office said.`).join(' ') + '\n';
-  for (let i = 0; i < 1500; i++) big.write(`town_${i}.txt`, article(i, 1));
+  for (let i = 0; i < 600; i++) big.write(`town_${i}.txt`, article(i, 1));
   const p = startBot({ BOT_TOKEN: token, ADMIN_USER_IDS: '900', WATCH_SEEDS: '0' }, big);
   try {
     await expect.poll(() => fake.callsOf('getUpdates', token).some((c) => Number(c.body.timeout) > 0), { timeout: 120_000, interval: 200 }).toBe(true);
-    for (let i = 0; i < 1500; i++) big.write(`town_${i}.txt`, article(i, 2));
+    for (let i = 0; i < 600; i++) big.write(`town_${i}.txt`, article(i, 2));
     const admin = fake.chat(token, { userId: 900, languageCode: 'en' });
     await admin.send('/reindex');
     expect(visibleText(await admin.reply(10_000))).toBe('Updating the index…');
