@@ -50,7 +50,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-cold') o.cold = false;
     else if (a === '--no-peers') o.peers = false;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench -- [--quick] [--json] [--reuse] [--no-cold] [--no-peers]\n');
+      process.stdout.write('usage: npm run bench -- [--quick] [--json] [--reuse] [--no-cold] [--no-peers]\n       npm run bench -- --scale 1k|10k|30k|100k [--json]\n');
       process.exit(0);
     } else {
       process.stderr.write(`unknown option ${a} (try --help)\n`);
@@ -60,6 +60,14 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
+// The scale tier runs on its own (bench/scale.ts): `--scale 100k [--json]`.
+const scaleAt = process.argv.indexOf('--scale');
+if (scaleAt >= 0) {
+  const { runScale } = await import('./scale.js');
+  const started = performance.now();
+  await runScale(process.argv[scaleAt + 1] ?? '', process.argv.includes('--json'), (s) => process.stderr.write(`[scale ${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s] ${s}\n`));
+  process.exit(0);
+}
 const opts = parseArgs(process.argv.slice(2));
 const t0 = performance.now();
 const say = (s: string) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${s}\n`);

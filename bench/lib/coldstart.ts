@@ -19,6 +19,11 @@ export interface SpawnResult {
 const HOOK = pathToFileURL(path.join(ROOT, 'bench', 'lib', 'rss-hook.mjs')).href;
 
 export function runAsk(args: string[], env: Record<string, string>): Promise<SpawnResult> {
+  return runCli('ask', args, env);
+}
+
+/** `node bin/citebot.js <command> …` timed, with its peak RSS. */
+export function runCli(command: string, args: string[], env: Record<string, string>): Promise<SpawnResult> {
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('npm_') && k !== 'NODE_OPTIONS') childEnv[k] = v;
   Object.assign(childEnv, env, { NODE_OPTIONS: `--import=${HOOK}` });
@@ -27,7 +32,7 @@ export function runAsk(args: string[], env: Record<string, string>): Promise<Spa
     let first = NaN;
     let out = '';
     let err = '';
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'citebot.js'), 'ask', ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'citebot.js'), command, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (d: Buffer) => {
       if (Number.isNaN(first)) first = performance.now() - t0;
       out += d.toString();

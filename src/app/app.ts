@@ -56,7 +56,7 @@ export function bar(done: number, total: number, width = 24): string {
 }
 
 /** The incremental index build, reporting progress, skipped files and a missing model as events. */
-export async function runIndex(config: Config, opts: { signal?: AbortSignal; onEvent?: OnEvent; rebuild?: string } = {}): Promise<BuildSummary> {
+export async function runIndex(config: Config, opts: { signal?: AbortSignal; onEvent?: OnEvent; rebuild?: string; verify?: 'full' | 'quick' } = {}): Promise<BuildSummary> {
   const emit: OnEvent = opts.onEvent ?? (() => undefined);
   const summary = await buildIndex({
     seedsDir: config.SEEDS_DIR,
@@ -66,6 +66,7 @@ export async function runIndex(config: Config, opts: { signal?: AbortSignal; onE
     getEmbedder: () => embedderFor(config, { onEvent: emit }),
     signal: opts.signal,
     rebuild: opts.rebuild,
+    verify: opts.verify,
     onEvent: (e) => {
       if (e.kind === 'scan') {
         emit({ kind: 'progress', phase: 'scan', text: `scanning ${config.SEEDS_DIR}: ${e.documents} articles` });

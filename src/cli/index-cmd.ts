@@ -4,12 +4,13 @@ import { loadConfigFromEnvironment } from '../config.js';
 import { parseCommand } from './args.js';
 import { stderrRenderer } from './render.js';
 
-export const usage = `usage: citebot index [--json]
+export const usage = `usage: citebot index [--json] [--verify]
 Brings the index in INDEX_DIR up to date with the articles in SEEDS_DIR (only new and changed files are read).
-  --json   print the summary as one JSON object {added, changed, removed, unchanged, passages, seconds, embedded, model}`;
+  --json     print the summary as one JSON object {added, changed, removed, unchanged, passages, seconds, embedded, model}
+  --verify   check every row of the index first (reads all of it) and rebuild it if any is damaged`;
 
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { json: { type: 'boolean' } }, usage);
+  const { values, positionals } = parseCommand(argv, { json: { type: 'boolean' }, verify: { type: 'boolean' } }, usage);
   if (values.help) {
     console.log(usage);
     return 0;
@@ -21,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', () => abort.abort());
   process.once('SIGTERM', () => abort.abort());
   const render = stderrRenderer();
-  const s = await runIndex(config, { signal: abort.signal, onEvent: render.onEvent });
+  const s = await runIndex(config, { signal: abort.signal, onEvent: render.onEvent, verify: values.verify ? 'full' : 'quick' });
   render.end();
   if (values.json) {
     const { added, changed, removed, unchanged, passages, seconds, embedded } = s;

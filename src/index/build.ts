@@ -8,8 +8,8 @@ import type { Article, ArticleMeta } from '../types.js';
 import { fileRecord, fsyncPath, IndexDamagedError, verifyFile } from './files.js';
 import { termFrequencies } from './lexical.js';
 import { acquireLock } from './lock.js';
-import type { DocumentEntry, ModelInfo } from './reader.js';
-import { DB_FILE, guarded, IndexWriter, readDocuments, readHeader, verifyRows, type IndexHeader } from './sqlite.js';
+import type { ModelInfo } from './reader.js';
+import { checkLength, DB_FILE, guarded, IndexWriter, readDocument, readDocumentStamps, readHeader, verifyRows, type DocumentStamp, type IndexHeader } from './sqlite.js';
 import { currentFolder, pruneGenerations, SCHEMA_VERSION, switchCurrent } from './store.js';
 import { VectorIndex } from './vectors.js';
 import Database from 'better-sqlite3';
@@ -60,8 +60,9 @@ export interface BuildOptions {
   onEvent?: (e: BuildEvent) => void;
   signal?: AbortSignal;
   /**
-   * How the live index is checked before it is built upon: 'full' (default) also checks every row's CRC, so that
-   * `npm run index` repairs any damage; 'quick' only SQLite's structure and the vector files' hashes.
+   * How the live index is checked before it is built upon: 'quick' (default) the database's header and length and
+   * the vector files' length and sha256; 'full' also SQLite's structural check and every row's CRC (O(index)).
+   * Rows are checked on every read anyway: damage found while answering rebuilds the index then.
    */
   verify?: 'full' | 'quick';
   /** Rebuild everything, for this reason (e.g. damage found while answering). */
@@ -127,7 +128,7 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary & { f
   }
 }
 
-type PrevDocs = Map<string, DocumentEntry & { hash: string }>;
+type PrevDocs = Map<string, DocumentStamp>;
 
 
 /** The live index's header and documents, or why it cannot be built upon (then it is rebuilt). */
@@ -138,14 +139,17 @@ function inspect(dir: string, opts: BuildOptions): { header: IndexHeader | null;
     const header = readHeader(db);
     if (!header) throw new IndexDamagedError(DB_FILE, 'no header');
     if (header.schemaVersion !== SCHEMA_VERSION) return { header, documents: new Map() };
-    // SQLite's own structural check (pages, b-trees, row counts); rows are checked by their CRCs as they are read.
-    const check = guarded(() => db!.pragma('quick_check', { simple: true }) as string);
-    if (check !== 'ok') throw new IndexDamagedError(DB_FILE, check.split('\n')[0]);
+    checkLength(db, path.join(dir, DB_FILE));
     for (const f of db.prepare('SELECT name, count, bytes, sha256 FROM vector_files').all() as Array<{ name: string; bytes: number; sha256: string }>) {
       verifyFile(path.join(dir, f.name), f.name, f);
     }
-    const documents = guarded(() => readDocuments(db!));
-    if (opts.verify !== 'quick') verifyRows(db);
+    if (opts.verify === 'full') {
+      // SQLite's own structural check (pages, b-trees), then every row's CRC: O(index), so asked for (--verify).
+      const check = guarded(() => db!.pragma('quick_check', { simple: true }) as string);
+      if (check !== 'ok') throw new IndexDamagedError(DB_FILE, check.split('\n')[0]);
+      verifyRows(db);
+    }
+    const documents = guarded(() => readDocumentStamps(db!));
     return { header, documents };
   } catch (e) {
     if (!(e instanceof IndexDamagedError)) throw e;
@@ -315,11 +319,11 @@ async function incrementalBuild(
   const dir = path.join(opts.indexDir, ctx.live);
   const db0 = new Database(path.join(dir, DB_FILE), { readonly: true });
   const header = readHeader(db0)!;
+  // A file read again with the same text may still carry new metadata (a better parser) or a new timestamp.
+  const refreshed = touched
+    .map((t) => ({ ...t, entry: guarded(() => readDocument(db0, t.file.id))! }))
+    .filter((t) => JSON.stringify(metaOf(t.article)) !== JSON.stringify(t.entry.meta) || t.entry.mtimeMs !== t.file.mtimeMs || t.entry.size !== t.file.size);
   db0.close();
-  const refreshed = touched.filter((t) => {
-    const old = ctx.prevDocs.get(t.file.id)!;
-    return JSON.stringify(metaOf(t.article)) !== JSON.stringify(old.meta) || old.mtimeMs !== t.file.mtimeMs || old.size !== t.file.size;
-  });
   if (!toIndex.length && !removed.length && !refreshed.length) {
     return { ...counts, passages: header.passageCount, embedded: 0, model: header.model, warnings, upToDate: true };
   }
@@ -347,7 +351,7 @@ async function incrementalBuild(
     writer.begin();
     for (const id of removed) writer.removeDocument(id);
     for (const t of toIndex) if (!t.isNew) writer.removeDocument(t.file.id);
-    for (const t of refreshed) writer.refreshDocument(t.file.id, metaOf(t.article), { size: t.file.size, mtimeMs: t.file.mtimeMs }, ctx.prevDocs.get(t.file.id)!);
+    for (const t of refreshed) writer.refreshDocument(t.file.id, metaOf(t.article), { size: t.file.size, mtimeMs: t.file.mtimeMs }, t.entry);
     const added: number[] = [];
     toIndex.forEach((t, i) => {
       const spans = chunks[i].map((c) => ({ start: c.start, end: c.end, text: c.text, ...termFrequencies(c.text, header.analyzer) }));

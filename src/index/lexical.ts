@@ -29,52 +29,72 @@ export interface ScoredTerm {
 }
 
 /**
- * BM25 scoring, shared by every backing: term at a time into a score buffer indexed by passage id (cleared by a
- * stamp per search, not by a fill), then the best `limit` of the passages touched. `norm(id)` is the passage's
- * length normalisation, or NaN when the passage is gone (a deletion marker): such postings are skipped.
+ * BM25 scoring, shared by every backing. `norms[id]` is the passage's length normalisation, NaN when the passage is
+ * gone (a deletion marker) or absent: such postings are skipped. Few postings: term at a time into a score buffer
+ * cleared by a stamp, keeping the list of passages touched; many (over 1/8 of the passages): into a buffer cleared
+ * once and scanned whole (no list to grow). Either way the best `limit`, equal scores by lower id.
  */
 export class Bm25Scorer {
   private scores = new Float64Array(0);
   private stamp = new Uint32Array(0);
   private now = 0;
 
-  constructor(private readonly norm: (id: number) => number) {}
+  constructor(private readonly norms: ArrayLike<number>) {}
 
   search(terms: readonly ScoredTerm[], limit: number): LexicalHit[] {
-    const touched: number[] = [];
+    const norms = this.norms;
+    const n = norms.length;
+    if (this.scores.length < n) {
+      this.scores = new Float64Array(n);
+      this.stamp = new Uint32Array(n);
+      this.now = 0;
+    }
+    const scores = this.scores;
     const k1p1 = BM25_K1 + 1;
+    let postings = 0;
+    for (const t of terms) for (const l of t.lists) postings += l.ids.length;
+    if (postings * 8 >= n && terms.every((t) => t.w > 0)) {
+      // Every contribution is > 0: a score above 0 means "touched".
+      scores.fill(0, 0, n);
+      for (const { lists, w } of terms) {
+        for (const { ids, tfs } of lists) {
+          for (let i = 0; i < ids.length; i++) {
+            const id = ids[i];
+            const norm = norms[id];
+            if (norm !== norm || id >= n) continue; // deleted
+            const tf = tfs[i];
+            scores[id] += (w * tf * k1p1) / (tf + norm);
+          }
+        }
+      }
+      const touched: number[] = [];
+      for (let id = 0; id < n; id++) if (scores[id] > 0) touched.push(id);
+      return bestOf(touched, scores, limit);
+    }
     if (++this.now >= 0xffffffff) {
       this.stamp.fill(0);
       this.now = 1;
     }
+    const stamp = this.stamp;
+    const now = this.now;
+    const touched: number[] = [];
     for (const { lists, w } of terms) {
       for (const { ids, tfs } of lists) {
         for (let i = 0; i < ids.length; i++) {
           const id = ids[i];
-          const norm = this.norm(id);
-          if (norm !== norm) continue; // deleted
-          if (id >= this.scores.length) this.grow(id);
-          if (this.stamp[id] !== this.now) {
-            this.stamp[id] = this.now;
-            this.scores[id] = 0;
+          const norm = norms[id];
+          if (norm !== norm || id >= n) continue; // deleted
+          if (stamp[id] !== now) {
+            stamp[id] = now;
+            scores[id] = 0;
             touched.push(id);
           }
           const tf = tfs[i];
-          this.scores[id] += (w * tf * k1p1) / (tf + norm);
+          scores[id] += (w * tf * k1p1) / (tf + norm);
         }
       }
     }
-    return bestOf(touched, this.scores, limit);
-  }
-
-  private grow(id: number): void {
-    const size = Math.max(id + 1, this.scores.length * 2, 1024);
-    const scores = new Float64Array(size);
-    scores.set(this.scores);
-    const stamp = new Uint32Array(size);
-    stamp.set(this.stamp);
-    this.scores = scores;
-    this.stamp = stamp;
+    return bestOf(touched, scores, limit);
   }
 }
 
@@ -95,10 +115,8 @@ export class LexicalIndex implements LexicalReader {
   private lengths = new Map<number, number>();
   private totalLength = 0;
   private changes = 0;
-  private readonly scorer = new Bm25Scorer((id) => {
-    const len = this.lengths.get(id);
-    return len === undefined ? NaN : lengthNorm(len, this.totalLength / this.lengths.size);
-  });
+  /** The scorer for the current state (its norms depend on every passage's length), made when a search needs it. */
+  private scorer: { revision: number; scorer: Bm25Scorer } | null = null;
 
   constructor(readonly analyzer: AnalyzerName) {}
 
@@ -156,7 +174,19 @@ export class LexicalIndex implements LexicalReader {
       if (!p) continue;
       scored.push({ lists: [{ ids: [...p.keys()], tfs: [...p.values()] }], w: idfOf(p.size, this.lengths.size) * t.weight });
     }
-    return scored.length ? this.scorer.search(scored, limit) : [];
+    return scored.length ? this.currentScorer().search(scored, limit) : [];
+  }
+
+  private currentScorer(): Bm25Scorer {
+    if (this.scorer?.revision !== this.changes) {
+      let max = -1;
+      for (const id of this.lengths.keys()) if (id > max) max = id;
+      const norms = new Float64Array(max + 1).fill(NaN);
+      const avg = this.totalLength / this.lengths.size;
+      for (const [id, len] of this.lengths) norms[id] = lengthNorm(len, avg);
+      this.scorer = { revision: this.changes, scorer: new Bm25Scorer(norms) };
+    }
+    return this.scorer.scorer;
   }
 }
 
