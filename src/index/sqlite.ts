@@ -5,10 +5,10 @@ import type { ChunkOptions } from '../chunk/chunker.js';
 import type { AnalyzerName } from '../text/analyze.js';
 import type { ArticleMeta, Passage } from '../types.js';
 import { IndexDamagedError, rowCrc, verifyFile, type FileRecord } from './files.js';
-import { Bm25Scorer, idfOf, lengthNorm, type PostingList, type ScoredTerm } from './lexical.js';
+import { Bm25Scorer, idfOf, impactsOf, lengthNorm, type ImpactList, type ScoredTerm } from './lexical.js';
 
-/** Postings kept in memory by a reader between questions (~5 bytes each: 20M ≈ 100 MB). */
-const POSTINGS_CACHED = 20_000_000;
+/** Postings kept in memory by a reader between questions (~12 bytes each: id and impact; 12M ≈ 150 MB). */
+const POSTINGS_CACHED = 12_000_000;
 import type { DenseReader, DocumentEntry, IndexInfo, IndexReader, LexicalHit, LexicalReader, ModelInfo, QueryTerm, VectorHit } from './reader.js';
 import { VectorIndex } from './vectors.js';
 
@@ -277,7 +277,8 @@ export class SqliteLexical implements LexicalReader {
   private readonly rowsStmt: Database.Statement;
   private readonly dfs = new Map<string, number>();
   /** Postings read (and checked) by earlier questions; this state never changes, so they stay valid. */
-  private readonly cache = new Map<string, { lists: PostingList[]; df: number }>();
+  private readonly cache = new Map<string, { lists: ImpactList[]; df: number }>();
+  private readonly norms: Float32Array;
   private cached = 0;
   private readonly scorer: Bm25Scorer;
 
@@ -301,7 +302,8 @@ export class SqliteLexical implements LexicalReader {
         for (let i = 0; i < idv.length; i++) if (!deleted[idv[i]]) norms[idv[i]] = lengthNorm(lenv[i], avg);
       }
     });
-    this.scorer = new Bm25Scorer(norms);
+    this.norms = norms;
+    this.scorer = new Bm25Scorer(norms.length);
   }
 
   /** Postings in every segment (deleted passages included until their segment is merged, as in Lucene). */
@@ -328,24 +330,29 @@ export class SqliteLexical implements LexicalReader {
     return scored.length ? this.scorer.search(scored, limit) : [];
   }
 
-  private postings(term: string): { lists: PostingList[]; df: number } {
+  private postings(term: string): { lists: ImpactList[]; df: number } {
     const hit = this.cache.get(term);
-    if (hit) return hit;
+    if (hit) {
+      this.cache.delete(term);
+      this.cache.set(term, hit);
+      return hit;
+    }
     const rows = guarded(() => this.rowsStmt.all(term) as Array<[number, Buffer, Buffer, number]>);
     let df = 0;
     const lists = rows.map(([seg, ids, tfs, crc]) => {
       if (rowCrc(term, seg, ids, tfs) !== crc) damaged(`the postings of "${term}"`);
       df += tfs.length;
-      return { ids: int32s(ids), tfs };
+      return impactsOf({ ids: int32s(ids), tfs }, this.norms);
     });
     const p = { lists, df };
-    // Bounded (~5 bytes a posting): past it, the cache starts again.
-    if (this.cached + df > POSTINGS_CACHED) {
-      this.cache.clear();
-      this.cached = 0;
-    }
+    // Bounded (~12 bytes a posting): the least recently used terms go first.
     this.cache.set(term, p);
     this.cached += df;
+    for (const [t, old] of this.cache) {
+      if (this.cached <= POSTINGS_CACHED || t === term) break;
+      this.cache.delete(t);
+      this.cached -= old.df;
+    }
     return p;
   }
 
