@@ -104,23 +104,18 @@ class HubTimeoutError extends Error {}
 function fetchWithTimeouts(base: typeof fetch, timeoutMs: number): typeof fetch {
   return (async (input: string | URL | Request, init: RequestInit = {}) => {
     const ac = new AbortController();
-    const outer = init.signal;
-    if (outer) {
-      if (outer.aborted) ac.abort(outer.reason);
-      else outer.addEventListener('abort', () => ac.abort(outer.reason), { once: true });
+    const signal = init.signal ? AbortSignal.any([init.signal, ac.signal]) : ac.signal;
+    let host = 'the hub';
+    try {
+      host = new URL(input instanceof Request ? input.url : String(input)).host;
+    } catch {
+      // not a URL: name the hub
     }
-    const host = (() => {
-      try {
-        return new URL(typeof input === 'string' || input instanceof URL ? input : input.url).host;
-      } catch {
-        return 'the hub';
-      }
-    })();
     const seconds = Math.round(timeoutMs / 100) / 10;
     const timer = setTimeout(() => ac.abort(new HubTimeoutError(`${host} did not answer within ${seconds} s`)), timeoutMs);
     let res: Response;
     try {
-      res = await base(input, { ...init, signal: ac.signal });
+      res = await base(input, { ...init, signal });
     } finally {
       clearTimeout(timer);
     }
@@ -207,8 +202,7 @@ function rel(p: string): string {
 
 /** ONNX Runtime threads when none are asked for: the number of CPUs, at most 4. */
 export function defaultThreadCount(): number {
-  const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, Math.min(4, cpus || 1));
+  return Math.min(4, os.availableParallelism());
 }
 
 function missingFiles(dir: string, onnxFile: string): string[] {
