@@ -147,3 +147,31 @@ describe('citebot bot follows seeds/', () => {
     expect(visibleText(done)).toMatch(/Индекс обновлён/);
   }, 60_000);
 });
+
+describe('citebot ask brings a stale index up to date first', () => {
+  it('answers from an article edited since the last build; stdout is only the JSON, progress goes to stderr', async () => {
+    const ws = await makeWorkspace({ seeds: false, articles: { 'bridge.txt': BRIDGE } });
+    const ask = (q: string) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, 'ask', '--json', q], { cwd: ws.root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...ws.env } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += String(d)));
+        child.stderr.on('data', (d) => (stderr += String(d)));
+        child.on('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+    try {
+      const first = await ask(BRIDGE_Q);
+      expect(JSON.parse(first.stdout).answer).toContain('1 250 метров');
+      ws.write('bridge.txt', BRIDGE.replace('длиной 1 250 метров', 'длиной 1 400 метров'));
+      const second = await ask(BRIDGE_Q);
+      expect(second.code).toBe(0);
+      const answer = JSON.parse(second.stdout);
+      expect(answer.answer).toContain('1 400 метров');
+      expect(answer.answer).not.toContain('1 250');
+      expect(second.stderr).toMatch(/articles changed since the index was built: .*1 changed/);
+    } finally {
+      ws.cleanup();
+    }
+  }, 60_000);
+});

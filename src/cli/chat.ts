@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { openService } from '../app/app.js';
 import { UsageError } from '../app/main.js';
 import { describeSource } from '../answer/compose.js';
+import { showQuote } from '../answer/quote.js';
 import { QuestionError } from '../answer/service.js';
 import { loadConfigFromEnvironment } from '../config.js';
 import type { Answer } from '../types.js';
@@ -28,7 +29,7 @@ export function fullSources(a: Answer): string {
   const lines: string[] = [];
   for (const c of [...a.citations, ...a.more]) {
     lines.push(`[${c.n}] ${describeSource(c, a.language)}  score ${c.score}`);
-    lines.push(`    «${c.quote.replace(/\s+/g, ' ')}»`);
+    lines.push(`    «${showQuote(c.quote, c).replace(/\s+/g, ' ')}»`);
   }
   return lines.join('\n');
 }
