@@ -91,4 +91,17 @@ describe('article formats: the text a reader sees is indexed and quoted', () => 
       }
     }
   });
+
+  it('decodes a saved page by the charset it declares (windows-1251)', async () => {
+    // cp1251: А..я are 0xC0..0xFF; ASCII as is.
+    const cp1251 = (t: string) => Uint8Array.from([...t].map((ch) => (ch >= 'А' && ch <= 'я' ? ch.charCodeAt(0) - 0x410 + 0xc0 : ch.charCodeAt(0))));
+    const body = 'Аким города открыл новый парк площадью двенадцать гектаров. В парке высадили тысячу деревьев и построили детскую площадку для жителей района.';
+    const page = `<html><head><meta charset="windows-1251"><title>Новый парк</title></head><body><article><h1>Новый парк</h1><p>${body}</p><p>${body}</p></article></body></html>`;
+    ws = await makeWorkspace({ seeds: false });
+    ws.write('park.html', cp1251(page));
+    const { articles, warnings } = await ingestDir(ws.seeds);
+    expect(warnings).toEqual([]);
+    expect(articles[0].title).toBe('Новый парк');
+    expect(articles[0].text).toContain('площадью двенадцать гектаров');
+  });
 });

@@ -56,6 +56,8 @@ export async function main(argv: string[]): Promise<number> {
   render.end();
   const info = opened.info();
   const out = process.stdout;
+  // On a terminal, the prompt (with what was being typed) comes back under such a line, unless an answer is coming.
+  let redrawPrompt = () => {};
   // One line per new index, whether the watcher of seeds/ or another `citebot index` made it.
   let announced = info.generation;
   const announce = (what: string) => {
@@ -63,10 +65,11 @@ export async function main(argv: string[]): Promise<number> {
     if (i.generation === announced) return;
     announced = i.generation;
     out.write(`\n(${what}: ${i.articles} articles, ${i.passages} passages)\n`);
+    redrawPrompt();
   };
   const seeds = followSeeds(config, opened, {
     onIndexed: (s) => announce(`articles changed (${describeChange(s)}); index reloaded`),
-    onWarning: (t) => out.write(`\n${t}\n`),
+    onWarning: (t) => (out.write(`\n${t}\n`), redrawPrompt()),
   });
   const service = seeds.service;
   out.write(`citebot: ${info.articles} articles, ${info.passages} passages, ${info.model ? `hybrid retrieval (${info.model})` : 'lexical retrieval only'}. /help for help, /quit to leave.\n`);
@@ -100,6 +103,8 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
   };
+  let pending = 0;
+  if (process.stdin.isTTY) redrawPrompt = () => pending === 0 && !quitting && rl.prompt(true);
   rl.on('line', (line) => {
     const text = line.trim();
     // Decided as the line arrives: lines typed (or piped) after /quit are not answered.
@@ -109,7 +114,8 @@ export async function main(argv: string[]): Promise<number> {
       queue = queue.then(() => rl.close());
       return;
     }
-    queue = queue.then(() => (text ? handle(text) : undefined)).finally(() => quitting || rl.prompt());
+    pending++;
+    queue = queue.then(() => (text ? handle(text) : undefined)).finally(() => (pending--, quitting || rl.prompt()));
   });
   rl.prompt();
   await closed;
