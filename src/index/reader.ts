@@ -92,6 +92,11 @@ export interface IndexReader {
   document(docId: string): DocumentEntry | undefined;
   /** Every document with its metadata, in id order: for listings (/sources), not per question. */
   documents(): Iterable<[string, ArticleMeta]>;
+  /**
+   * Every document's file stamp (size and modification time when indexed), without its metadata: what a check
+   * for "articles changed since the index was built" compares against (100,000 documents in ~0.1 s).
+   */
+  stamps(): ReadonlyMap<string, { size?: number; mtimeMs?: number }>;
   /** Lets go of what it holds (a database snapshot); called once no question reads it any more. */
   close?(): void;
 }

@@ -250,6 +250,12 @@ export class SqliteIndex implements IndexReader {
     }
   }
 
+  private stampMap: ReadonlyMap<string, DocumentStamp> | null = null;
+
+  stamps(): ReadonlyMap<string, DocumentStamp> {
+    return (this.stampMap ??= guarded(() => readDocumentStamps(this.db)));
+  }
+
   /** Every live passage, in id order (the bench's peers are fed them; answering never walks them all). */
   *allPassages(): Iterable<Passage> {
     const rows = this.db.prepare('SELECT id, doc, start, end, text FROM passages ORDER BY id').iterate() as Iterable<{ id: number; doc: string; start: number; end: number; text: string }>;
