@@ -47,6 +47,8 @@ export const configSchema = z.object({
   LEXICAL_ANALYZER: z.enum(['stem', 'prefix5', 'ngram3', 'exact'], { message: 'expected one of stem, prefix5, ngram3, exact' }).default('stem'),
   /** `0`: the chat and the bot do not watch SEEDS_DIR (re-index with `citebot index`). */
   WATCH_SEEDS: bool.default(true),
+  /** `1`: the bot tells ADMIN_USER_IDS in Telegram when changed articles were re-indexed. */
+  NOTIFY_ADMINS: bool.default(false),
   /** Passages retrieved for an answer (before composing). */
   TOP_K: positiveInt('TOP_K').max(50, { message: 'expected at most 50' }).default(16),
   /**

@@ -99,7 +99,7 @@ describe('citebot bot follows seeds/', () => {
   beforeAll(async () => {
     fake = await FakeTelegram.start();
     ws = await makeWorkspace();
-    bot = run(ws, ['bot'], { BOT_TOKEN: token, TELEGRAM_API_ROOT: fake.apiRoot, LOG_LEVEL: 'info', ADMIN_USER_IDS: '502' });
+    bot = run(ws, ['bot'], { BOT_TOKEN: token, TELEGRAM_API_ROOT: fake.apiRoot, LOG_LEVEL: 'info', ADMIN_USER_IDS: '502', NOTIFY_ADMINS: '1' });
     await until(() => fake.callsOf('getUpdates', token).some((c) => Number(c.body.timeout) > 0), 40_000, 'bot start');
   }, 60_000);
   afterAll(async () => {
@@ -136,6 +136,14 @@ describe('citebot bot follows seeds/', () => {
     expect(removed.answer).not.toContain('library.html');
     expect(removed.answer).not.toContain('52 тысяч');
     expect(bot.out()).not.toContain(token);
+    // NOTIFY_ADMINS=1: the admin was told of each new index once.
+    const admin = fake.chat(token, { userId: 502, languageCode: 'ru' });
+    const notes = (await admin.replies(3, 30_000)).map(visibleText);
+    expect(notes).toEqual([
+      expect.stringMatching(/^citebot: articles changed in .* \(1 added, 0 changed, 0 removed\)/),
+      expect.stringMatching(/\(0 added, 1 changed, 0 removed\)/),
+      expect.stringMatching(/\(0 added, 0 changed, 1 removed\)/),
+    ]);
     console.log(`bot: new page answered after ${added.ms} ms, edit ${edited.ms} ms, deletion ${removed.ms} ms`);
   }, 90_000);
 

@@ -6,7 +6,7 @@
 import { openService } from '../app/app.js';
 import { printError } from '../app/main.js';
 import { ConfigError, loadConfigFromEnvironment } from '../config.js';
-import { launchBot, verifyToken } from './launch.js';
+import { launchBot, verifyToken, type RunningBot } from './launch.js';
 import { createLogger, describeError } from './log.js';
 import { buildInBackground, describeChange, followSeeds } from '../watch/index.js';
 
@@ -46,11 +46,16 @@ export async function main(argv: string[]): Promise<number> {
     onEvent: (e) => (e.kind === 'warning' ? log.warn(e.text) : e.kind === 'notice' ? log.info(e.text) : log.debug(e.text)),
   });
   // Articles added, edited or deleted in SEEDS_DIR are re-indexed in the background (WATCH_SEEDS=0: off).
+  let running: RunningBot | undefined;
   const seeds = followSeeds(config, service, {
-    onIndexed: (s) => log.info(`articles changed in ${config.SEEDS_DIR} (${describeChange(s)}): now ${s.passages} passages`),
+    onIndexed: (s) => {
+      const line = `articles changed in ${config.SEEDS_DIR} (${describeChange(s)}): now ${s.passages} passages`;
+      log.info(line);
+      // NOTIFY_ADMINS=1: each admin gets the same line in Telegram.
+      if (config.NOTIFY_ADMINS) for (const id of config.ADMIN_USER_IDS) running?.bot.telegram.sendMessage(id, `citebot: ${line}`).catch((e) => log.warn(`notifying admin ${id}: ${describeError(e)}`));
+    },
     onWarning: (t) => log.warn(t),
   });
-  let running;
   try {
     // /reindex builds in a child process too: answering goes on meanwhile (issue 14 item 5).
     running = await launchBot(seeds.service, config, { log, botInfo, reindex: () => buildInBackground(config, { onEvent: (e) => e.kind === 'warning' && log.warn(e.text) }) });
