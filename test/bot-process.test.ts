@@ -1,5 +1,5 @@
 /** `npm run bot` as a process (node bin/citebot.js bot): start-up errors, building a missing index, graceful SIGTERM. */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeTelegram, freePort, testToken, visibleText } from './helpers/telegram.js';
@@ -189,6 +189,15 @@ it('SIGTERM with 30 replies in flight: every one is delivered, then exit 0', asy
   }
 }, 90_000);
 
+/** Process ids whose parent is `pid`. */
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return []; // pgrep exits 1 when there is none
+  }
+}
+
 it('SIGTERM during /reindex stops the build, tells the admin, and exits 0', async () => {
   const token = testToken(51);
   const big = await makeWorkspace({ seeds: false });
@@ -203,6 +212,8 @@ it('SIGTERM during /reindex stops the build, tells the admin, and exits 0', asyn
     const admin = fake.chat(token, { userId: 900, languageCode: 'en' });
     await admin.send('/reindex');
     expect(visibleText(await admin.reply(10_000))).toBe('Updating the index…');
+    // The signal comes while the build's child process runs.
+    await expect.poll(() => childrenOf(p.pid).length, { timeout: 10_000, interval: 25 }).toBeGreaterThan(0);
     p.kill('SIGTERM');
     expect(await p.exit).toBe(0);
     expect(visibleText(await admin.reply(1000))).toMatch(/^Could not update the index: .*stopped/);

@@ -313,7 +313,10 @@ export function createBot(service: Answerer, config: Config, deps: BotDeps = {})
         // Not launched (e.g. driven through handleUpdate): nothing to stop taking.
       }
       // A /reindex under way is cut short (the build cleans up after itself); its chat is told.
-      reindexChild?.kill('SIGTERM');
+      if (reindexChild) {
+        log.info(`stopping the /reindex build (process ${reindexChild.pid})`);
+        reindexChild.kill('SIGTERM');
+      }
       await queue.idle();
     },
   };

@@ -8,7 +8,7 @@ import { printError } from '../app/main.js';
 import { ConfigError, loadConfigFromEnvironment } from '../config.js';
 import { launchBot, verifyToken, type RunningBot } from './launch.js';
 import { createLogger, describeError } from './log.js';
-import { buildInBackground, describeChange, followSeeds } from '../watch/index.js';
+import { describeChange, followSeeds } from '../watch/index.js';
 
 /** How long a signal waits for the replies in flight before giving up on them. */
 const DRAIN_SECONDS = 30;
@@ -57,8 +57,8 @@ export async function main(argv: string[]): Promise<number> {
     onWarning: (t) => log.warn(t),
   });
   try {
-    // /reindex builds in a child process too: answering goes on meanwhile (issue 14 item 5).
-    running = await launchBot(seeds.service, config, { log, botInfo, reindex: () => buildInBackground(config, { onEvent: (e) => e.kind === 'warning' && log.warn(e.text) }) });
+    // /reindex builds in a child process too (bot.ts): answering goes on meanwhile, and stopping the bot stops it.
+    running = await launchBot(seeds.service, config, { log, botInfo });
   } catch (e) {
     await seeds.stop();
     await service.close();
