@@ -6,6 +6,7 @@ import { analyze, analyzeWord } from '../text/analyze.js';
 import type { Answer, ArticleMeta, Citation, Figure, Lang, Passage, ScoredPassage } from '../types.js';
 import { quoteSpan, showQuote, type QuoteSpan } from './quote.js';
 import { acronymFor, acronymsIn, namesIn, numbersIn, quotedIn, yearsIn, type Candidate, type NumberMention } from './extract.js';
+import { evidenceOf, tooWeak } from './evidence.js';
 import { LABELS } from './i18n.js';
 import { answerKind, countedWord, headWords, type AnswerKind } from './question.js';
 
@@ -60,10 +61,11 @@ export interface ComposeInput {
 export function compose({ question, language, retrieval, index, denseRescue = 1.1, reading }: ComposeInput): Omit<Answer, 'timings_ms'> {
   const L = LABELS[language];
   const refuse = (text: string): Omit<Answer, 'timings_ms'> => ({ question, language, answered: false, citations: [], more: [], text });
-  if (retrieval.unknownNames.length) return refuse(L.refusalNames(retrieval.unknownNames));
   // A question in another language than its answer matches few words; a close dense match vouches for it.
   const denseVouches = retrieval.bestDense >= denseRescue && retrieval.bestCoverage >= MIN_COVERAGE / 2;
-  if (!retrieval.passages.length || (retrieval.bestCoverage < MIN_COVERAGE && !denseVouches)) return refuse(L.refusal);
+  if (!retrieval.passages.length || (!denseVouches && tooWeak(evidenceOf(retrieval)))) {
+    return refuse(retrieval.unknownNames.length ? L.refusalNames(retrieval.unknownNames) : L.refusal);
+  }
 
   const r = reading ?? readQuestion(question, language, retrieval.plan, index);
   const { kind, unitConcept } = r;
@@ -91,7 +93,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
     Math.abs(a.score - b.score) > TIE ? b.score - a.score : yearOf(b.sentence.docId) - yearOf(a.sentence.docId) || b.score - a.score;
   typed.sort(newestFirst);
   // A typed candidate from a sentence far weaker than the best is not the answer.
-  const direct = typed.find((t) => t.sentence.score >= sentences[0].score * (t.candidate.bonus >= UNIT_BONUS ? ANSWER_SHARE : 0.6));
+  const direct = process.env.NODIRECT ? undefined : typed.find((t) => t.sentence.score >= sentences[0].score * (t.candidate.bonus >= UNIT_BONUS ? ANSWER_SHARE : 0.6));
 
   // Quotes: the direct answer's sentence (or the best one), then the best of other documents.
   const first = direct?.sentence ?? sentences[0];
@@ -225,7 +227,7 @@ function sentenceFacts(index: IndexReader, p: Passage): SentenceFacts[] {
   const analysis = analysePassage(index, p);
   let facts = factsCache.get(analysis);
   if (!facts) {
-    facts = analysis.sentences.map(({ start, end, text, words, terms }) => ({
+    facts = analysis.sentences.filter((s) => !s.title).map(({ start, end, text, words, terms }) => ({
       key: `${p.docId}:${p.start + start}`,
       docId: p.docId,
       start: p.start + start,
@@ -389,7 +391,7 @@ function candidatesFor(kind: AnswerKind, sentence: string, { inQuestion, termsOf
           // Show the number up to the counted word: "42 қатысушы ел", "35 наиболее развитых стран".
           return k < 0 ? typedOf(n, 0.02) : typedOf(n, UNIT_BONUS, n.unitEnds[k], sentence.slice(n.start, n.unitEnds[k]));
         });
-    case 'year':
+    case 'date':
       return yearsIn(sentence)
         .filter((y) => !inQuestion(y.value!))
         .map((y) => typedOf(y, 0.2));

@@ -1,11 +1,14 @@
 import type { Lang } from '../types.js';
 
 /** What kind of answer a question asks for. */
-export type AnswerKind = 'count' | 'year' | 'person' | 'organization' | 'place' | 'which' | 'other';
+export type AnswerKind = 'count' | 'date' | 'person' | 'organization' | 'place' | 'which' | 'definition' | 'other';
 
+// First match wins: "Кто такой X" is a definition before it is a person, "which organisation" an organisation
+// before a "which".
 const PATTERNS: Array<[AnswerKind, RegExp]> = [
+  ['definition', /(^\s*(что\s+так(ое|ая|ой|ие)|что\s+(означает|значит)|кто\s+так(ой|ая|ие)|what\s+(is|are)\s+(a|an)\s|what\s+does\s.+\smean|define\s)|(дегеніміз|деген(іміз)?|деп\s+нені)\s+(не|кім|нені)?\s*\??\s*$)/iu],
   ['count', /(^|[^\p{L}])(сколько|скольких|қанша|неше|how\s+many|how\s+much|what\s+number|number\s+of)(?!\p{L})/iu],
-  ['year', /(^|[^\p{L}])(когда|в\s+каком\s+году|с\s+какого\s+года|какого\s+года|қашан|қай\s+жыл\p{L}*|when|what\s+year|which\s+year|since\s+when)(?!\p{L})/iu],
+  ['date', /(^|[^\p{L}])(когда|в\s+каком\s+году|с\s+какого\s+года|какого\s+года|қашан|қай\s+жыл\p{L}*|when|what\s+year|which\s+year|since\s+when)(?!\p{L})/iu],
   ['organization', /(^|[^\p{L}])(как(ая|ой|ие|ую|ими|ой)\s+организаци\p{L}*|как(ое|им|ого)\s+(ведомств|агентств)\p{L}*|which\s+organi[sz]ations?|what\s+organi[sz]ations?|which\s+agency|қай\s+ұйым\p{L}*|қандай\s+ұйым\p{L}*)(?!\p{L})/iu],
   ['person', /(^|[^\p{L}])(кто|кого|кем|кому|кім\p{L}*|who|whom|whose)(?!\p{L})/iu],
   ['place', /(^|[^\p{L}])(где|куда|откуда|в\s+каком\s+городе|в\s+какой\s+стране|қайда|қай\s+жерде|where|which\s+city|which\s+countr(y|ies)|what\s+city)(?!\p{L})/iu],

@@ -11,6 +11,8 @@ export interface AnalysedSentence {
   text: string;
   words: Array<{ start: number; end: number; terms: readonly string[] }>;
   terms: Set<string>;
+  /** The article's headline line: searchable, never quoted as an answer. */
+  title: boolean;
 }
 
 export interface PassageAnalysis {
@@ -31,12 +33,14 @@ export function analysePassage(index: IndexReader, p: Passage): PassageAnalysis 
   if (!cache) caches.set(index, (cache = new Map()));
   let a = cache.get(p.id);
   if (a) return a;
-  const lang = index.document(p.docId)?.meta.language;
+  const meta = index.document(p.docId)?.meta;
+  const lang = meta?.language;
   const analyzer = index.lexical.analyzer;
   const sentences = splitSentences(p.text).map((span): AnalysedSentence => {
     const text = p.text.slice(span.start, span.end);
     const words = tokenize(text).map((t) => ({ start: t.start, end: t.end, terms: analyzeWord(text.slice(t.start, t.end), analyzer, lang) }));
-    return { start: span.start, end: span.end, text, words, terms: new Set(words.flatMap((w) => w.terms)) };
+    const title = isTitle(text, meta?.title, p.text[span.end]);
+    return { start: span.start, end: span.end, text, words, terms: new Set(words.flatMap((w) => w.terms)), title };
   });
   const terms = new Set(sentences.flatMap((s) => [...s.terms]));
   let numbers = termNumbers.get(index);
@@ -52,4 +56,12 @@ export function analysePassage(index: IndexReader, p: Passage): PassageAnalysis 
   if (cache.size >= MAX_CACHED) cache.clear();
   cache.set(p.id, a);
   return a;
+}
+
+/**
+ * A headline: the article's title as a whole line (the reader takes the first line as the title when it is a short
+ * one; a title cut from a long lead line is a real sentence and stays quotable).
+ */
+function isTitle(sentence: string, title: string | undefined, next: string | undefined): boolean {
+  return !!title && (next === undefined || next === '\n' || next === '\r') && sentence.replace(/^#+\s*/, '').trim() === title;
 }

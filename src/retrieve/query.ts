@@ -30,6 +30,8 @@ export interface QueryPlan {
 }
 
 const EXPANSION_WEIGHT = 0.6;
+/** Unknown words at least this long are looked up by their first five letters. */
+const PREFIX_FALLBACK_MIN = Number(process.env.PFM ?? 99);
 // Module constants, not literals inside functions: see the note in text/analyze.ts.
 const CAPITALISED = /^\p{Lu}/u;
 
@@ -155,6 +157,16 @@ function expandAfresh(index: LexicalReader, raw: string, first: boolean, lang: L
     if (!index.df(t)) continue;
     searched.push({ term: t, weight: isOwn ? 1 : EXPANSION_WEIGHT });
     weight = Math.max(weight, index.idf(t));
+  }
+  // A word no article has in its analysed form may still be there in another form the stemmer did not unify
+  // ("защите" → "защ" but "защита" → "защит"): its first five letters find those, as weaker matches.
+  if (!searched.length && !name && word.length >= PREFIX_FALLBACK_MIN) {
+    for (const t of prefixes(index).get(word.slice(0, 5)) ?? []) {
+      if (terms.has(t)) continue;
+      terms.add(t);
+      searched.push({ term: t, weight: EXPANSION_WEIGHT });
+      weight = Math.max(weight, index.idf(t));
+    }
   }
   const known = searched.length > 0;
   // A word no article has is often just another form or a paraphrase ("провел" / "проведено"): it counts,

@@ -1,0 +1,53 @@
+/**
+ * Whether the articles hold an answer at all: a score from what retrieval found, fitted as a logistic model on
+ * the dev split's answerable versus out-of-corpus questions (weights, threshold and the trade-off table: see
+ * `REFUSAL` in weights.ts and docs/quality.md).
+ */
+import type { Retrieval } from '../retrieve/hybrid.js';
+import { REFUSAL } from './weights.js';
+
+export interface Evidence {
+  /** Idf-weighted share of the question's concepts (unknown words included) matched by the best passage. */
+  coverage: number;
+  /** The best BM25 score over the summed idf of the question's known concepts: how fully the best passage matches. */
+  bm25Share: number;
+  /** ln(1 + best BM25 score). */
+  logBm25: number;
+  /** Share of the question's concept weight that no article has in any form. */
+  unknownShare: number;
+  /** Capitalised words of the question (names) no article has, at most 2. */
+  unknownNames: number;
+}
+
+export function evidenceOf(r: Retrieval): Evidence {
+  let total = 0;
+  let unknown = 0;
+  let names = 0;
+  for (const c of r.plan.concepts) {
+    total += c.weight;
+    if (!c.known) {
+      unknown += c.weight;
+      if (c.name) names++;
+    }
+  }
+  let bm25 = 0;
+  for (const p of r.passages) bm25 = Math.max(bm25, p.lexicalScore ?? 0);
+  return {
+    coverage: r.bestCoverage,
+    bm25Share: Math.min(2, bm25 / Math.max(1, total - unknown)),
+    logBm25: Math.log1p(bm25),
+    unknownShare: total ? unknown / total : 1,
+    unknownNames: Math.min(2, names),
+  };
+}
+
+/** The logistic model's score (its log-odds that the question is answerable from these passages). */
+export function answerability(e: Evidence): number {
+  const w = REFUSAL.weights;
+  return w.bias + w.coverage * e.coverage + w.bm25Share * e.bm25Share + w.logBm25 * e.logBm25 + w.unknownShare * e.unknownShare + w.unknownNames * e.unknownNames;
+}
+
+/** True when the evidence is too weak to answer: "not in the articles". */
+export function tooWeak(e: Evidence): boolean {
+  return answerability(e) < REFUSAL.threshold;
+}

@@ -1,0 +1,19 @@
+/** Count questions ("Сколько…", "How many…", "Қанша…"): a number, best with the counted word right after it. */
+import { numbersIn } from '../extract.js';
+import type { QuestionContext, Typed } from './types.js';
+
+/** A number followed by the counted word: nearly always the answer; a bare number: maybe. */
+export const UNIT_STRENGTH = 1;
+const BARE_STRENGTH = 0.4;
+
+export function countCandidates(sentence: string, q: QuestionContext): Typed[] {
+  const out: Typed[] = [];
+  for (const n of numbersIn(sentence)) {
+    if (q.inQuestion(n.value.replace(/^[<>]/, '').replace(/%$/, ''))) continue;
+    const k = q.unitTerms ? n.unitWords.findIndex((w) => q.termsOf(w).some((t) => q.unitTerms!.has(t))) : -1;
+    // Shown up to the counted word: "42 қатысушы ел", "35 наиболее развитых стран".
+    if (k >= 0) out.push({ text: sentence.slice(n.start, n.unitEnds[k]), start: n.start, end: n.unitEnds[k], value: n.value, strength: UNIT_STRENGTH });
+    else out.push({ text: n.text, start: n.start, end: n.end, value: n.value, strength: BARE_STRENGTH });
+  }
+  return out;
+}

@@ -1,0 +1,148 @@
+/**
+ * Ranking the sentences of the retrieved passages by how likely each holds the answer. Every feature is a plain
+ * number per sentence; the weights are in weights.ts (SENTENCE), fitted on the dev split.
+ */
+import { analysePassage } from '../index/analysis.js';
+import type { IndexReader } from '../index/reader.js';
+import type { Retrieval } from '../retrieve/hybrid.js';
+import { analyzeWord } from '../text/analyze.js';
+import { definesSomething } from './kinds/definition.js';
+import { candidatesFor } from './kinds/index.js';
+import type { QuestionContext, Typed } from './kinds/types.js';
+import { countedWord, headWords, type AnswerKind } from './question.js';
+import { SENTENCE } from './weights.js';
+
+const NUMERIC = new Set<AnswerKind>(['count', 'date']);
+
+export interface SentenceFeatures {
+  /** Idf-weighted share of the question's concepts in the sentence. */
+  coverage: number;
+  /** The same counting the sentence before it ("Хаб… . Бүгінгі таңда ұйым 42…"). */
+  context: number;
+  /** Retrieval score of its passage relative to the best passage. */
+  passage: number;
+  /** 1 / rank of its passage. */
+  passageRank: number;
+  /** Share of its words that are question words. */
+  density: number;
+  /** Share of the question's neighbouring concept pairs that stand within three words of each other here. */
+  phrase: number;
+  /** Idf-weighted share of the question's concepts matched in their own form (not a translation or a prefix). */
+  exact: number;
+  /** The strongest candidate of the kind asked for, for numbers and dates (0 without one). */
+  typed: number;
+  /** The same for names (person, place, organisation, which). */
+  typedName: number;
+  /** Definition questions: the sentence defines something. */
+  defines: number;
+  /** It is a question itself (an interviewer's): not an answer. */
+  asks: number;
+  /** Fewer than four words. */
+  short: number;
+}
+
+export interface RankedSentence {
+  docId: string;
+  /** Offsets in the article. */
+  start: number;
+  end: number;
+  text: string;
+  features: SentenceFeatures;
+  candidates: Typed[];
+  score: number;
+  coverage: number;
+}
+
+/** What the question asks, read once for all sentences. */
+export function questionContext(question: string, retrieval: Retrieval, index: IndexReader): QuestionContext {
+  const analyzer = index.lexical.analyzer;
+  const termsOf = (w: string) => analyzeWord(w, analyzer);
+  const questionTerms = new Set(retrieval.plan.concepts.flatMap((c) => c.terms));
+  const unit = countedWord(question);
+  const unitConcept = unit ? retrieval.plan.concepts.find((c) => termsOf(unit).some((t) => c.terms.includes(t))) : undefined;
+  const head = headWords(question).flatMap((w) => termsOf(w));
+  return {
+    inQuestion: (w) => termsOf(w).some((t) => questionTerms.has(t)),
+    termsOf,
+    unitTerms: unitConcept ? new Set(unitConcept.terms) : undefined,
+    headTerms: head.length ? new Set(head) : undefined,
+  };
+}
+
+/** Every sentence of the retrieved passages (one entry per sentence, titles left out), best first. */
+export function rankSentences(retrieval: Retrieval, index: IndexReader, kind: AnswerKind, q: QuestionContext): RankedSentence[] {
+  const concepts = retrieval.plan.concepts;
+  let total = 0;
+  for (const c of concepts) total += c.weight;
+  const conceptOf = new Map<string, number>();
+  concepts.forEach((c, i) => c.terms.forEach((t) => conceptOf.has(t) || conceptOf.set(t, i)));
+  const top = retrieval.passages[0]?.score || 1;
+  const seen = new Map<string, RankedSentence>();
+  retrieval.passages.forEach((sp, rank) => {
+    const p = sp.passage;
+    let prev = new Set<number>();
+    for (const s of analysePassage(index, p).sentences) {
+      const matched = new Set<number>();
+      const own = new Set<number>();
+      const at: number[][] = concepts.map(() => []);
+      let questionWords = 0;
+      s.words.forEach((w, wi) => {
+        let hit = false;
+        for (const t of w.terms) {
+          const i = conceptOf.get(t);
+          if (i !== undefined) {
+            matched.add(i);
+            at[i].push(wi);
+            if (concepts[i].terms[0] === t) own.add(i);
+            hit = true;
+          }
+        }
+        if (hit) questionWords++;
+      });
+      let pairs = 0;
+      for (let i = 0; i + 1 < concepts.length; i++) if (at[i].some((a) => at[i + 1].some((b) => Math.abs(a - b) <= 3))) pairs++;
+      const share = (set: Set<number>) => {
+        let hit = 0;
+        for (const i of set) hit += concepts[i].weight;
+        return total ? hit / total : 0;
+      };
+      const coverage = share(matched);
+      const context = share(new Set([...matched, ...prev]));
+      prev = matched;
+      if (s.title) continue;
+      const candidates = candidatesFor(kind, s.text, q);
+      const strongest = candidates.reduce((m, c) => Math.max(m, c.strength), 0);
+      const features: SentenceFeatures = {
+        coverage,
+        context,
+        passage: sp.score / top,
+        passageRank: 1 / (rank + 1),
+        density: s.words.length ? questionWords / s.words.length : 0,
+        phrase: concepts.length > 1 ? pairs / (concepts.length - 1) : 0,
+        exact: share(own),
+        typed: NUMERIC.has(kind) ? strongest : 0,
+        typedName: NUMERIC.has(kind) ? 0 : strongest,
+        defines: kind === 'definition' && definesSomething(s.text) ? 1 : 0,
+        asks: s.text.trimEnd().endsWith('?') ? 1 : 0,
+        short: s.words.length < 4 ? 1 : 0,
+      };
+      const start = p.start + s.start;
+      const key = `${p.docId}:${start}`;
+      const ranked: RankedSentence = { docId: p.docId, start, end: p.start + s.end, text: s.text, features, candidates, score: scoreOf(features), coverage };
+      const before = seen.get(key);
+      if (!before || before.score < ranked.score) seen.set(key, ranked);
+    }
+  });
+  return [...seen.values()].sort((a, b) => b.score - a.score || a.start - b.start);
+}
+
+function scoreOf(f: SentenceFeatures): number {
+  let s = 0;
+  for (const k of Object.keys(SENTENCE) as Array<keyof SentenceFeatures>) s += SENTENCE[k] * f[k];
+  return s;
+}
+
+/** For fitting: the features of every ranked sentence. */
+export function sentenceFeatures(retrieval: Retrieval, index: IndexReader, kind: AnswerKind, question: string): RankedSentence[] {
+  return rankSentences(retrieval, index, kind, questionContext(question, retrieval, index));
+}
