@@ -3,7 +3,9 @@
  * the dev split's answerable versus out-of-corpus questions (weights, threshold and the trade-off table: see
  * `REFUSAL` in weights.ts and docs/quality.md).
  */
+import type { IndexReader } from '../index/reader.js';
 import type { Retrieval } from '../retrieve/hybrid.js';
+import type { Lang } from '../types.js';
 import { REFUSAL } from './weights.js';
 
 export interface Evidence {
@@ -17,9 +19,11 @@ export interface Evidence {
   unknownShare: number;
   /** Capitalised words of the question (names) no article has, at most 2. */
   unknownNames: number;
+  /** The best passage is in another language than the question: words can match only through the glossary. */
+  crossLingual: boolean;
 }
 
-export function evidenceOf(r: Retrieval): Evidence {
+export function evidenceOf(r: Retrieval, index: IndexReader, language: Lang): Evidence {
   let total = 0;
   let unknown = 0;
   let names = 0;
@@ -31,13 +35,21 @@ export function evidenceOf(r: Retrieval): Evidence {
     }
   }
   let bm25 = 0;
-  for (const p of r.passages) bm25 = Math.max(bm25, p.lexicalScore ?? 0);
+  let bestDoc: string | undefined;
+  for (const p of r.passages) {
+    if ((p.lexicalScore ?? 0) > bm25) {
+      bm25 = p.lexicalScore!;
+      bestDoc = p.passage.docId;
+    }
+  }
+  const docLanguage = bestDoc === undefined ? undefined : index.document(bestDoc)?.meta.language;
   return {
     coverage: r.bestCoverage,
     bm25Share: Math.min(2, bm25 / Math.max(1, total - unknown)),
     logBm25: Math.log1p(bm25),
     unknownShare: total ? unknown / total : 1,
     unknownNames: Math.min(2, names),
+    crossLingual: docLanguage !== undefined && docLanguage !== language,
   };
 }
 
@@ -49,5 +61,5 @@ export function answerability(e: Evidence): number {
 
 /** True when the evidence is too weak to answer: "not in the articles". */
 export function tooWeak(e: Evidence): boolean {
-  return answerability(e) < REFUSAL.threshold;
+  return answerability(e) < REFUSAL.threshold - (e.crossLingual ? REFUSAL.crossLingualAllowance : 0);
 }

@@ -6,6 +6,8 @@ import { analysePassage } from '../index/analysis.js';
 import type { IndexReader } from '../index/reader.js';
 import type { Retrieval } from '../retrieve/hybrid.js';
 import { analyzeWord } from '../text/analyze.js';
+import { detectLanguage } from '../text/language.js';
+import type { Lang } from '../types.js';
 import { definesSomething } from './kinds/definition.js';
 import { candidatesFor } from './kinds/index.js';
 import type { QuestionContext, Typed } from './kinds/types.js';
@@ -51,12 +53,29 @@ export interface RankedSentence {
   candidates: Typed[];
   score: number;
   coverage: number;
+  /** Its words (offsets in `text`) and which of them are question words (what a count counts left out). */
+  words: ReadonlyArray<{ start: number; end: number }>;
+  asked: number[];
+}
+
+/** Words between a candidate and the nearest question word of its sentence (0 when one is inside it). */
+export function distanceToQuestion(s: RankedSentence, c: { start: number; end: number }): number {
+  let best = Infinity;
+  s.asked.forEach((i) => {
+    const w = s.words[i];
+    if (w.start >= c.start && w.end <= c.end) best = 0;
+    else if (w.end <= c.start) best = Math.min(best, s.words.filter((x) => x.start >= w.end && x.end <= c.start).length);
+    else best = Math.min(best, s.words.filter((x) => x.start >= c.end && x.end <= w.start).length);
+  });
+  return best;
 }
 
 /** What the question asks, read once for all sentences. */
-export function questionContext(question: string, retrieval: Retrieval, index: IndexReader): QuestionContext {
+export function questionContext(question: string, language: Lang, retrieval: Retrieval, index: IndexReader): QuestionContext {
   const analyzer = index.lexical.analyzer;
-  const termsOf = (w: string) => analyzeWord(w, analyzer);
+  // A sentence's word is read as the question's language would read it and as its own letters suggest: a Kazakh
+  // question's «Тарихи» must match the same word in a sentence.
+  const termsOf = (w: string) => [...new Set([...analyzeWord(w, analyzer, language), ...analyzeWord(w, analyzer)])];
   const questionTerms = new Set(retrieval.plan.concepts.flatMap((c) => c.terms));
   const unit = countedWord(question);
   const unitConcept = unit ? retrieval.plan.concepts.find((c) => termsOf(unit).some((t) => c.terms.includes(t))) : undefined;
@@ -84,6 +103,7 @@ export function rankSentences(retrieval: Retrieval, index: IndexReader, kind: An
     for (const s of analysePassage(index, p).sentences) {
       const matched = new Set<number>();
       const own = new Set<number>();
+      const asked: number[] = [];
       const at: number[][] = concepts.map(() => []);
       let questionWords = 0;
       s.words.forEach((w, wi) => {
@@ -91,6 +111,7 @@ export function rankSentences(retrieval: Retrieval, index: IndexReader, kind: An
         for (const t of w.terms) {
           const i = conceptOf.get(t);
           if (i !== undefined) {
+            if (!hit && !q.unitTerms?.has(t)) asked.push(wi);
             matched.add(i);
             at[i].push(wi);
             if (concepts[i].terms[0] === t) own.add(i);
@@ -128,7 +149,7 @@ export function rankSentences(retrieval: Retrieval, index: IndexReader, kind: An
       };
       const start = p.start + s.start;
       const key = `${p.docId}:${start}`;
-      const ranked: RankedSentence = { docId: p.docId, start, end: p.start + s.end, text: s.text, features, candidates, score: scoreOf(features), coverage };
+      const ranked: RankedSentence = { docId: p.docId, start, end: p.start + s.end, text: s.text, features, candidates, score: scoreOf(features), coverage, words: s.words, asked };
       const before = seen.get(key);
       if (!before || before.score < ranked.score) seen.set(key, ranked);
     }
@@ -144,5 +165,5 @@ function scoreOf(f: SentenceFeatures): number {
 
 /** For fitting: the features of every ranked sentence. */
 export function sentenceFeatures(retrieval: Retrieval, index: IndexReader, kind: AnswerKind, question: string): RankedSentence[] {
-  return rankSentences(retrieval, index, kind, questionContext(question, retrieval, index));
+  return rankSentences(retrieval, index, kind, questionContext(question, detectLanguage(question), retrieval, index));
 }

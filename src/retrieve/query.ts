@@ -31,7 +31,7 @@ export interface QueryPlan {
 
 const EXPANSION_WEIGHT = 0.6;
 /** Unknown words at least this long are looked up by their first five letters. */
-const PREFIX_FALLBACK_MIN = Number(process.env.PFM ?? 99);
+const PREFIX_FALLBACK_MIN = 6;
 // Module constants, not literals inside functions: see the note in text/analyze.ts.
 const CAPITALISED = /^\p{Lu}/u;
 
