@@ -6,12 +6,10 @@ import { loadEmbedder, type Embedder } from '../src/embed/embedder.js';
 import { buildIndex } from '../src/index/build.js';
 import { answerKind, countedWord } from '../src/answer/question.js';
 import { numbersIn } from '../src/answer/extract.js';
-import { compose, readAhead, readQuestion } from '../src/answer/compose.js';
-import { completeRetrieval, searchLexical } from '../src/retrieve/hybrid.js';
 import { detectLanguage } from '../src/text/language.js';
 import { LexicalIndex } from '../src/index/lexical.js';
 import { planQuery } from '../src/retrieve/query.js';
-import { makeWorkspace, ROOT, type Workspace } from './helpers/workspace.js';
+import { makeWorkspace, type Workspace } from './helpers/workspace.js';
 
 async function openLexical(ws: Workspace): Promise<AnswerService> {
   await buildIndex({ seedsDir: ws.config.SEEDS_DIR, indexDir: ws.config.INDEX_DIR, model: null, getEmbedder: async () => ({ embedder: null, reason: 'off' }) });
@@ -74,13 +72,14 @@ describe('answers from the sample articles (lexical)', () => {
     expect(ru.direct).toBe('Екатерина Кардава');
   });
 
-  it('finds a person, a year, an organisation and a quoted name', async () => {
+  it('finds a person, a year, an organisation and a quoted name: short only when sure, else in the first quote', async () => {
+    const firstLine = async (q: string) => (await service.ask(q)).text.split('\n')[0];
     expect((await service.ask('Who presented the SMART-learning methodology?')).direct).toBe('Mr. Lim');
-    expect((await service.ask('Когда был создан Астанинский хаб государственной службы?')).direct).toMatch(/2013/);
-    expect((await service.ask('Together with which organization was the Hub created?')).direct).toBe('United Nations Development Programme (UNDP)');
-    expect((await service.ask('Через какую информационную систему будет проходить конкурсный отбор?')).direct).toBe('eqyzmet.gov.kz');
-    expect((await service.ask("Which countries' governments took the initiative to co-finance the hub in 2015?")).direct).toBe('Thailand, Georgia and Kyrgyzstan');
-    expect((await service.ask('When was the conference on innovative approaches held?')).direct).toBe('December 8-9');
+    expect(await firstLine('Когда был создан Астанинский хаб государственной службы?')).toMatch(/^«.*2013/);
+    expect(await firstLine('Через какую информационную систему будет проходить конкурсный отбор?')).toMatch(/«eqyzmet\.gov\.kz»/);
+    expect(await firstLine("Which countries' governments took the initiative to co-finance the hub in 2015?")).toContain('Thailand, Georgia and Kyrgyzstan');
+    expect((await service.ask('Together with which organization was the Hub created?')).text).toContain('United Nations Development Programme');
+    expect((await service.ask('When was the conference on innovative approaches held?')).text).toContain('December 8-9');
   });
 
   it('answers "who is X" with what the articles say of X, not with another name', async () => {
@@ -114,24 +113,6 @@ describe('answers from the sample articles (lexical)', () => {
     expect(validateQuestion('  Сколько   стран?  ')).toBe('Сколько стран?');
   });
 
-  it('gives the same answer whether the likely passages were read ahead or not', () => {
-    const index = service.current;
-    const questions = readFileSync(path.join(ROOT, 'test', 'fixtures', 'heldout.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).question as string);
-    let readAheadSomething = 0;
-    for (const question of questions) {
-      const language = detectLanguage(question);
-      const lexical = searchLexical(index, question);
-      const reading = readQuestion(question, language, lexical.plan, index);
-      readAhead(reading, lexical.hits.slice(0, 16).flatMap((h) => index.passage(h.id) ?? []));
-      const retrieval = completeRetrieval(index, lexical, { k: 16 });
-      const ahead = compose({ question, language, retrieval, index, reading });
-      const plain = compose({ question, language, retrieval: completeRetrieval(index, searchLexical(index, question), { k: 16 }), index });
-      expect(ahead).toEqual(plain);
-      if (ahead.answered) readAheadSomething++;
-    }
-    expect(readAheadSomething).toBeGreaterThan(10);
-  });
-
   it('reports timings and handles hostile text as a plain question', async () => {
     const a = await service.ask('<script>alert(1)</script> & "хаб" \'; DROP TABLE');
     expect(typeof a.answered).toBe('boolean');
@@ -144,7 +125,7 @@ describe('question analysis', () => {
     expect(answerKind('Сколько стран входит в хаб?')).toBe('count');
     expect(answerKind('Хабқа қанша ел қатысады?')).toBe('count');
     expect(answerKind('How many countries are in the Hub?')).toBe('count');
-    expect(answerKind('Когда был создан хаб?')).toBe('year');
+    expect(answerKind('Когда был создан хаб?')).toBe('date');
     expect(answerKind('Кто руководит бюро?')).toBe('person');
     expect(answerKind('Together with which organization was the Hub created?')).toBe('organization');
     expect(countedWord('Сколько всего исследований провел Хаб?')).toBe('исследований');

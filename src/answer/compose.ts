@@ -12,7 +12,7 @@ import { LABELS } from './i18n.js';
 import type { Typed } from './kinds/types.js';
 import { answerKind, type AnswerKind } from './question.js';
 import { quoteSpan, showQuote } from './quote.js';
-import { distanceToQuestion, questionContext, rankSentences, type RankedSentence } from './sentences.js';
+import { distanceToQuestion, questionContext, rankSentences, wordsBetween, type RankedSentence } from './sentences.js';
 import { COMPOSE, DIRECT } from './weights.js';
 
 export interface ComposeInput {
@@ -29,8 +29,9 @@ type Composed = Omit<Answer, 'timings_ms'>;
 /** "How many … are" asks for the figure as it stands now: a sentence stating it as current wins a near-tie. */
 const NOW_MARKER =
   /(на сегодняшний день|в настоящее время|на данный момент|сегодня|сейчас|ныне|today|currently|at present|now|recently|бүгінгі таңда|бүгінде|қазір|қазіргі)(?!\p{L})/iu;
-const PAST_MARKER =
-  /(изначально|первоначально|сначала|при создании|в начале|initially|originally|at first|founded|created|established|алғашында|бастапқыда|алғаш|(?<!\p{N})(19|20)\d\d(?!\p{N}))/iu;
+const INITIAL_MARKER = /(изначально|первоначально|сначала|при создании|в начале|initially|originally|at first|алғашында|бастапқыда|алғаш)(?!\p{L})/iu;
+/** A question about the start or about a given year does not ask for the figure as it is now. */
+const PAST_MARKER = new RegExp(`${INITIAL_MARKER.source}|founded|created|established|(?<!\\p{N})(19|20)\\d\\d(?!\\p{N})`, 'iu');
 
 export function compose({ question, language, retrieval, index, denseRescue = 1.1 }: ComposeInput): Composed {
   const L = LABELS[language];
@@ -50,7 +51,11 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   const best = bestSentence(ranked, kind, question, yearOf);
   const direct = directAnswer(kind, best);
   const quotes = pickQuotes(ranked, best);
-  const figures = direct && kind === 'count' && direct.strength >= DIRECT.count ? disagreement(ranked, best, direct, yearOf) : [];
+  const asksNow = !PAST_MARKER.test(question);
+  // Counts: when the best sentence gives one counted figure, other articles' figures for it are listed too (with
+  // or without a short answer line).
+  const counted = kind === 'count' ? best.candidates.filter((c) => c.strength >= DIRECT.count) : [];
+  const figures = counted.length === 1 ? disagreement(ranked, best, counted[0], yearOf, asksNow) : [];
 
   const citations: Citation[] = [];
   const numberOf = new Map<string, number>();
@@ -118,7 +123,11 @@ function directAnswer(kind: AnswerKind, best: RankedSentence): Typed | undefined
   const min = (DIRECT as Record<string, number | undefined>)[kind];
   if (min === undefined || best.coverage < DIRECT.minCoverage) return undefined;
   const strong = best.candidates.filter((c) => c.strength >= min);
-  return strong.length === 1 && distanceToQuestion(best, strong[0]) <= DIRECT.maxDistance ? strong[0] : undefined;
+  const near = strong.filter((c) => distanceToQuestion(best, c) <= DIRECT.maxDistance);
+  if (near.length !== 1) return undefined;
+  // One of an enumeration ("Rose Tyler (Billie Piper), Martha Jones…") is not the answer by itself.
+  const listed = strong.some((c) => c !== near[0] && wordsBetween(best, c, near[0]) < DIRECT.listGap);
+  return listed ? undefined : near[0];
 }
 
 /** The best sentence, then the best of other articles (then of the same) scoring near it. */
@@ -130,11 +139,17 @@ function pickQuotes(ranked: RankedSentence[], best: RankedSentence): RankedSente
   return quotes;
 }
 
-/** Other articles' figures for the same count, each article's best, newest first; none when all agree. */
-function disagreement(ranked: RankedSentence[], best: RankedSentence, direct: Typed, yearOf: (doc: string) => number) {
+/**
+ * Other articles' figures for the same count, each article's best, newest first; none when all agree. When the
+ * question asks how many there are now, an article's figure stated as current beats one stated as initial.
+ */
+function disagreement(ranked: RankedSentence[], best: RankedSentence, direct: Typed, yearOf: (doc: string) => number, asksNow: boolean) {
+  const timeliness = (s: RankedSentence) => (asksNow ? (NOW_MARKER.test(s.text) ? 1 : 0) - (INITIAL_MARKER.test(s.text) ? 1 : 0) : 0);
   const perDoc = new Map<string, { sentence: RankedSentence; candidate: Typed }>([[best.docId, { sentence: best, candidate: direct }]]);
-  for (const s of ranked) {
-    if (perDoc.has(s.docId) || s.score < best.score * COMPOSE.figureShare) continue;
+  const eligible = ranked.filter((s) => s.docId !== best.docId && s.score >= best.score * COMPOSE.figureShare);
+  eligible.sort((a, b) => timeliness(b) - timeliness(a) || b.score - a.score);
+  for (const s of eligible) {
+    if (perDoc.has(s.docId)) continue;
     const c = s.candidates.find((x) => x.strength >= DIRECT.count);
     if (c) perDoc.set(s.docId, { sentence: s, candidate: c });
   }

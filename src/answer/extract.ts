@@ -1,22 +1,9 @@
 /** Finding the short answer inside a sentence: numbers with what they count, years, names, organisations. */
 
-const MEMO_MAX = 20_000;
+import { MONTH_WORD } from '../text/lexicon.js';
 
-/**
- * What a sentence holds does not depend on the question, and answers keep coming back to the same sentences:
- * each is read once (until MEMO_MAX sentences have been seen). Results are shared, hence read-only.
- */
-function perSentence<T>(read: (sentence: string) => T): (sentence: string) => T {
-  const memo = new Map<string, T>();
-  return (sentence) => {
-    let v = memo.get(sentence);
-    if (v === undefined) {
-      if (memo.size >= MEMO_MAX) memo.clear();
-      memo.set(sentence, (v = read(sentence)));
-    }
-    return v;
-  };
-}
+/** A month name right after a number: a date ("17 июля"), not a count. */
+const MONTH_AFTER = new RegExp(`^\\s*${MONTH_WORD}`, 'iu');
 
 export interface Candidate {
   /** Exact text of the article for the answer ("43 страны-участницы", "Alikhan Baymenov"). */
@@ -53,7 +40,7 @@ export interface NumberMention extends Candidate {
 }
 
 /** Numbers in a sentence with up to three following words; years and parts of ranges or dates are left out. */
-export const numbersIn: (sentence: string) => readonly Readonly<NumberMention>[] = perSentence((sentence) => {
+export function numbersIn(sentence: string): NumberMention[] {
   const out: NumberMention[] = [];
   for (const m of sentence.matchAll(NUMBER_RE)) {
     const digits = m[2].replace(/[ \u00a0]/g, '');
@@ -62,7 +49,7 @@ export const numbersIn: (sentence: string) => readonly Readonly<NumberMention>[]
     const after = sentence.slice(end);
     // Years, date parts ("17 июля"), ranges ("2024-2029") are not counts.
     if (/^(19|20)\d\d$/.test(digits) && !m[1]) continue;
-    if (/^-\d/.test(after) || /^\s*(январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан)/iu.test(after))
+    if (/^-\d/.test(after) || MONTH_AFTER.test(after))
       continue;
     const unitWords: string[] = [];
     const unitEnds: number[] = [];
@@ -78,10 +65,8 @@ export const numbersIn: (sentence: string) => readonly Readonly<NumberMention>[]
     out.push({ text: sentence.slice(start, end), start, end, value, unitWords, unitEnds });
   }
   return out;
-});
+}
 
-const MONTH_WORD =
-  '(?:январ[ьяе]|феврал[ьяе]|март[ае]?|апрел[ьяе]|ма[йяе]|июн[ьяе]|июл[ьяе]|август[ае]?|сентябр[ьяе]|октябр[ьяе]|ноябр[ьяе]|декабр[ьяе]|january|february|march|april|may|june|july|august|september|october|november|december|қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан)';
 const DATE_RE = new RegExp(
   [
     `(?<![\\p{N}])\\d{1,2}(?:[-–]\\d{1,2})?\\s+${MONTH_WORD}(?:\\s+(?:19|20)\\d\\d)?`, // 17 июля 2024, 8-9 декабря
@@ -93,7 +78,7 @@ const DATE_RE = new RegExp(
 );
 
 /** Dates and years in a sentence, the most specific reading first at each place ("December 8-9", "March 2013", "2013"). */
-export const yearsIn: (sentence: string) => readonly Readonly<Candidate>[] = perSentence((sentence) => {
+export function yearsIn(sentence: string): Candidate[] {
   const out: Candidate[] = [];
   for (const m of sentence.matchAll(DATE_RE)) {
     // A bare day and month ("8 мая") only counts with a month word; a range of years ("2024-2029") is not a date.
@@ -101,13 +86,13 @@ export const yearsIn: (sentence: string) => readonly Readonly<Candidate>[] = per
     out.push({ text: m[0], start: m.index!, end: m.index! + m[0].length, value: m[0].match(/(19|20)\d\d/)?.[0] ?? m[0] });
   }
   return out;
-});
+}
 
 // Words that start with a capital but name a role or a kind of body, not who or which one.
 const ROLE_WORDS =
   /^(mr|mrs|ms|dr|director|chairman|chair|president|minister|head|deputy|secretary|general|government|republic|department|agency|academy|university|institute|school|committee|office|bureau|opening|initially|recently|today|the|a|an|in|on|at|of|this|that|these|it|he|she|they|we|директор|председатель|президент|министр|глава|руководитель|заместитель|правительство|правительства|республика|республики|агентство|агентства|академия|академии|департамент|департамента|комитет|комитета|бюро|министерство|министерства|главный|главы|это|в|на|по|с|к|о|и|а|но|при|для|за|от|из|после|так|как|также|кроме|между|согласно|поэтому|директоры|төраға|төрағасы|президенті|министрі|басшысы|орынбасары|бұл|сондай-ақ|сонымен)$/i;
 
-const MONTHS = /^(january|february|march|april|may|june|july|august|september|october|november|december|январ\p{L}*|феврал\p{L}*|март\p{L}*|апрел\p{L}*|ма[йя]|июн\p{L}*|июл\p{L}*|август\p{L}*|сентябр\p{L}*|октябр\p{L}*|ноябр\p{L}*|декабр\p{L}*)$/iu;
+const MONTHS = new RegExp(`^${MONTH_WORD}$`, 'iu');
 
 const CAP_WORD = "\\p{Lu}[\\p{L}'’-]*";
 
@@ -183,18 +168,18 @@ function runWord(w: string, s: number): RunWord {
 
 const CAPITAL_RUN = new RegExp(`(?:(?:Mr|Mrs|Ms|Dr)\\.?\\s+)?${CAP_WORD}(?:\\s+(?:(?:of|for|and|de|van|von|al|ibn)\\s+(?:the\\s+)?)?${CAP_WORD})*`, 'gu');
 
-const capitalRuns = perSentence((sentence): readonly CapitalRun[] =>
+const capitalRuns = (sentence: string): CapitalRun[] =>
   [...sentence.matchAll(CAPITAL_RUN)].map((m) => ({
     text: m[0],
     start: m.index!,
     end: m.index! + m[0].length,
     titled: /^(Mr|Mrs|Ms|Dr)\.?\s/.test(m[0]),
     words: [...m[0].matchAll(RUN_WORD)].map((w) => runWord(w[0], m.index! + w.index!)),
-  })),
-);
+  }));
+
 
 /** Text in «…» or "…" quotes: names of systems, programmes, documents. */
-export const quotedIn: (sentence: string) => readonly Readonly<Candidate>[] = perSentence((sentence) => {
+export function quotedIn(sentence: string): Candidate[] {
   const out: Candidate[] = [];
   for (const m of sentence.matchAll(/«([^«»]{2,80})»|“([^“”]{2,80})”|"([^"]{2,80})"/gu)) {
     const inner = m[1] ?? m[2] ?? m[3];
@@ -203,7 +188,7 @@ export const quotedIn: (sentence: string) => readonly Readonly<Candidate>[] = pe
   }
   for (const m of sentence.matchAll(NUMBERED)) out.push({ text: m[0], start: m.index!, end: m.index! + m[0].length });
   return out;
-});
+}
 
 /** Upper-case abbreviations (UNDP, ОЭСР). */
 export function acronymsIn(text: string): Set<string> {

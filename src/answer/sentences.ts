@@ -5,7 +5,7 @@
 import { analysePassage } from '../index/analysis.js';
 import type { IndexReader } from '../index/reader.js';
 import type { Retrieval } from '../retrieve/hybrid.js';
-import { analyzeWord } from '../text/analyze.js';
+import { analyzeWord, normalizeWord, STOPWORDS } from '../text/analyze.js';
 import { detectLanguage } from '../text/language.js';
 import type { Lang } from '../types.js';
 import { definesSomething } from './kinds/definition.js';
@@ -15,6 +15,8 @@ import { countedWord, headWords, type AnswerKind } from './question.js';
 import { SENTENCE } from './weights.js';
 
 const NUMERIC = new Set<AnswerKind>(['count', 'date']);
+/** A candidate this close to a question word is likely what the question asks about. */
+const NEAR_WORDS = 3;
 
 export interface SentenceFeatures {
   /** Idf-weighted share of the question's concepts in the sentence. */
@@ -35,6 +37,8 @@ export interface SentenceFeatures {
   typed: number;
   /** The same for names (person, place, organisation, which). */
   typedName: number;
+  /** The strongest candidate standing within three words of a question word. */
+  typedNear: number;
   /** Definition questions: the sentence defines something. */
   defines: number;
   /** It is a question itself (an interviewer's): not an answer. */
@@ -56,16 +60,23 @@ export interface RankedSentence {
   /** Its words (offsets in `text`) and which of them are question words (what a count counts left out). */
   words: ReadonlyArray<{ start: number; end: number }>;
   asked: number[];
+  /** Per word: a content word (not a function word), the only kind distances count. */
+  content: boolean[];
 }
 
-/** Words between a candidate and the nearest question word of its sentence (0 when one is inside it). */
+/** Content words of the sentence strictly between two spans of it ("together with the UNDP": none). */
+export function wordsBetween(s: RankedSentence, a: { start: number; end: number }, b: { start: number; end: number }): number {
+  const [x, y] = a.start <= b.start ? [a, b] : [b, a];
+  return s.words.filter((w, i) => s.content[i] && w.start >= x.end && w.end <= y.start).length;
+}
+
+/** Content words between a candidate and the nearest question word of its sentence (0 when one is inside it). */
 export function distanceToQuestion(s: RankedSentence, c: { start: number; end: number }): number {
   let best = Infinity;
   s.asked.forEach((i) => {
     const w = s.words[i];
     if (w.start >= c.start && w.end <= c.end) best = 0;
-    else if (w.end <= c.start) best = Math.min(best, s.words.filter((x) => x.start >= w.end && x.end <= c.start).length);
-    else best = Math.min(best, s.words.filter((x) => x.start >= c.end && x.end <= w.start).length);
+    else best = Math.min(best, wordsBetween(s, w, c));
   });
   return best;
 }
@@ -143,13 +154,16 @@ export function rankSentences(retrieval: Retrieval, index: IndexReader, kind: An
         exact: share(own),
         typed: NUMERIC.has(kind) ? strongest : 0,
         typedName: NUMERIC.has(kind) ? 0 : strongest,
+        typedNear: 0,
         defines: kind === 'definition' && definesSomething(s.text) ? 1 : 0,
         asks: s.text.trimEnd().endsWith('?') ? 1 : 0,
         short: s.words.length < 4 ? 1 : 0,
       };
       const start = p.start + s.start;
       const key = `${p.docId}:${start}`;
-      const ranked: RankedSentence = { docId: p.docId, start, end: p.start + s.end, text: s.text, features, candidates, score: scoreOf(features), coverage, words: s.words, asked };
+      const ranked: RankedSentence = { docId: p.docId, start, end: p.start + s.end, text: s.text, features, candidates, score: 0, coverage, words: s.words, asked, content: s.words.map((w) => !STOPWORDS.has(normalizeWord(s.text.slice(w.start, w.end)))) };
+      for (const c of candidates) if (distanceToQuestion(ranked, c) <= NEAR_WORDS) features.typedNear = Math.max(features.typedNear, c.strength);
+      ranked.score = scoreOf(features);
       const before = seen.get(key);
       if (!before || before.score < ranked.score) seen.set(key, ranked);
     }

@@ -42,6 +42,7 @@ export const SENTENCE = {
   exact: 0.1,
   typed: 0.25,
   typedName: 0.05,
+  typedNear: 0.2,
   defines: 0.1,
   asks: -0.5,
   short: -1.2,
@@ -51,11 +52,13 @@ export const SENTENCE = {
  * Direct answers: the least candidate strength (kinds/) for which a kind opens the reply with a short answer.
  * A kind absent here never does: its candidates were right too rarely on the dev split (table in docs/quality.md).
  */
-export const DIRECT: { minCoverage: number; maxDistance: number; count: number } & Partial<Record<'date' | 'person' | 'organization' | 'place' | 'which', number>> = {
+export const DIRECT: { minCoverage: number; maxDistance: number; listGap: number; count: number } & Partial<Record<'date' | 'person' | 'organization' | 'place' | 'which', number>> = {
   /** The best sentence must hold this share of the question's weighted words. */
   minCoverage: 0.7,
   /** At most this many words between the candidate and a question word of its sentence. */
-  maxDistance: 1,
+  maxDistance: 0,
+  /** Another strong candidate fewer than this many words away makes the pick one of a list: no direct answer. */
+  listGap: 3,
   /** A number with the counted word after it. */
   count: 1,
   date: 0.8,
@@ -69,9 +72,9 @@ export const COMPOSE = {
   /** Quotes shown as the answer. */
   maxQuotes: 3,
   /** A further quote scores at least this share of the best sentence's score. */
-  quoteShare: 0.7,
+  quoteShare: 0.5,
   /** Another article's figure joins a disagreement when its sentence scores this share of the best's. */
-  figureShare: 0.8,
+  figureShare: 0.75,
   /** Count sentences this close to the best are a tie, settled by "now" and the article's date. */
   tie: 0.08,
   /** Longer sentences are cut to whole clauses (quote.ts). */

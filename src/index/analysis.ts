@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { splitSentences } from '../chunk/sentences.js';
 import { analyzeWord, tokenize } from '../text/analyze.js';
 import type { Passage } from '../types.js';
@@ -17,45 +18,33 @@ export interface AnalysedSentence {
 
 export interface PassageAnalysis {
   terms: Set<string>;
-  /** The same terms as ids (one numbering per loaded index), ascending: compact to compare passages. */
-  termIds: Int32Array;
   sentences: AnalysedSentence[];
 }
 
-// Questions keep hitting the same passages, and a loaded index never changes: analyse each passage once.
-const caches = new WeakMap<IndexReader, Map<number, PassageAnalysis>>();
-const termNumbers = new WeakMap<IndexReader, Map<string, number>>();
-const MAX_CACHED = 50_000;
+// Every question reads the sentences of its ~16 passages, and the same passages keep coming back: analysed
+// passages are kept in one bounded cache per loaded index (a reader never changes, so entries never go stale).
+const caches = new WeakMap<IndexReader, LRUCache<number, PassageAnalysis>>();
+const KEPT = 20_000;
 
-/** Sentences, words and index terms of a passage, as the index analyses them (memoised per loaded index). */
+/** Sentences, words and index terms of a passage, as the index analyses them. */
 export function analysePassage(index: IndexReader, p: Passage): PassageAnalysis {
   let cache = caches.get(index);
-  if (!cache) caches.set(index, (cache = new Map()));
+  if (!cache) caches.set(index, (cache = new LRUCache({ max: KEPT })));
   let a = cache.get(p.id);
-  if (a) return a;
+  if (!a) cache.set(p.id, (a = analyse(index, p)));
+  return a;
+}
+
+function analyse(index: IndexReader, p: Passage): PassageAnalysis {
   const meta = index.document(p.docId)?.meta;
-  const lang = meta?.language;
   const analyzer = index.lexical.analyzer;
   const sentences = splitSentences(p.text).map((span): AnalysedSentence => {
     const text = p.text.slice(span.start, span.end);
-    const words = tokenize(text).map((t) => ({ start: t.start, end: t.end, terms: analyzeWord(text.slice(t.start, t.end), analyzer, lang) }));
+    const words = tokenize(text).map((t) => ({ start: t.start, end: t.end, terms: analyzeWord(text.slice(t.start, t.end), analyzer, meta?.language) }));
     const title = isTitle(text, meta?.title, p.text[span.end]);
     return { start: span.start, end: span.end, text, words, terms: new Set(words.flatMap((w) => w.terms)), title };
   });
-  const terms = new Set(sentences.flatMap((s) => [...s.terms]));
-  let numbers = termNumbers.get(index);
-  if (!numbers) termNumbers.set(index, (numbers = new Map()));
-  const termIds = new Int32Array(terms.size);
-  let i = 0;
-  for (const t of terms) {
-    let n = numbers.get(t);
-    if (n === undefined) numbers.set(t, (n = numbers.size));
-    termIds[i++] = n;
-  }
-  a = { terms, termIds: termIds.sort(), sentences };
-  if (cache.size >= MAX_CACHED) cache.clear();
-  cache.set(p.id, a);
-  return a;
+  return { terms: new Set(sentences.flatMap((s) => [...s.terms])), sentences };
 }
 
 /**

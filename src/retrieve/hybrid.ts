@@ -97,7 +97,7 @@ export function completeRetrieval(index: IndexReader, { plan, hits: lexHits, fus
 
   // Greedy pick: best adjusted score first; a near-copy of a picked passage (a syndicated article) is dropped.
   const picked: ScoredPassage[] = [];
-  const pickedIds: Int32Array[] = [];
+  const pickedTerms: Array<Set<string>> = [];
   const perDoc = new Map<string, number>();
   const n = Math.min(ranked.length, CANDIDATES);
   // Each candidate's discount for the passages already picked from its document (updated as they are picked);
@@ -117,12 +117,10 @@ export function completeRetrieval(index: IndexReader, { plan, hits: lexHits, fus
     if (best < 0) break;
     const c = ranked[best];
     discount[best] = 0;
-    const ids = analysePassage(index, c.passage).termIds;
-    let copy = false;
-    for (let j = 0; j < pickedIds.length && !copy; j++) copy = nearDuplicate(pickedIds[j], ids);
-    if (copy) continue;
+    const terms = analysePassage(index, c.passage).terms;
+    if (pickedTerms.some((t) => nearDuplicate(t, terms))) continue;
     picked.push(c);
-    pickedIds.push(ids);
+    pickedTerms.push(terms);
     const doc = c.passage.docId;
     const fromDoc = (perDoc.get(doc) ?? 0) + 1;
     perDoc.set(doc, fromDoc);
@@ -141,22 +139,11 @@ export function completeRetrieval(index: IndexReader, { plan, hits: lexHits, fus
   return { plan, passages: picked, bestCoverage, bestDense, unknownNames, mode: denseHits.length ? 'hybrid' : 'lexical' };
 }
 
-/**
- * Jaccard similarity of two passages' terms (sorted term ids) ≥ NEAR_DUPLICATE. Sets of too different sizes cannot
- * be (|A∩B|/|A∪B| ≤ small/large); the merge stops as soon as too many terms are missing.
- */
-function nearDuplicate(a: Int32Array, b: Int32Array): boolean {
-  const [small, large] = a.length < b.length ? [a, b] : [b, a];
-  if (small.length < NEAR_DUPLICATE * large.length) return false;
-  const maxMissing = small.length - Math.ceil(NEAR_DUPLICATE * large.length - 1e-9);
-  let missing = 0;
-  let j = 0;
-  for (let i = 0; i < small.length; i++) {
-    const t = small[i];
-    while (j < large.length && large[j] < t) j++;
-    if (j < large.length && large[j] === t) j++;
-    else if (++missing > maxMissing) return false;
-  }
-  const inter = small.length - missing;
-  return inter / (a.length + b.length - inter || 1) >= NEAR_DUPLICATE;
+/** Jaccard similarity of two passages' terms ≥ NEAR_DUPLICATE: a syndicated copy of the same text. */
+function nearDuplicate(a: Set<string>, b: Set<string>): boolean {
+  const [small, large] = a.size < b.size ? [a, b] : [b, a];
+  if (small.size < NEAR_DUPLICATE * large.size) return false;
+  let inter = 0;
+  for (const t of small) if (large.has(t)) inter++;
+  return inter / (a.size + b.size - inter || 1) >= NEAR_DUPLICATE;
 }

@@ -19,11 +19,17 @@ export const MONTH_STEMS: ReadonlyArray<readonly string[]> = [
   ['декабр', 'december', 'dec', 'желтоқсан'],
 ];
 
-/** A regex source matching one month word in any of its forms ("июля", "March", "қыркүйекте"). */
+const ABBREVIATION = /^[a-z]{3,4}$/;
+const EXACT = new Set(['мая', 'май', 'мае', 'may', 'june', 'july']);
+
+/**
+ * A regex source matching one month word in any of its forms ("июля", "March", "қыркүйекте"); English
+ * abbreviations ("Mar") are left out, as they are also words.
+ */
 export const MONTH_WORD = `(?:${MONTH_STEMS.flat()
-  .filter((s) => s.length > 3 || /^(мая|май|мае|may)$/.test(s))
+  .filter((s) => EXACT.has(s) || !ABBREVIATION.test(s))
   .sort((a, b) => b.length - a.length)
-  .map((s) => (/^(мая|май|мае|may)$/.test(s) ? s : `${s}\\p{L}*`))
+  .map((s) => (EXACT.has(s) ? s : `${s}\\p{L}*`))
   .join('|')})`;
 
 /** The month (1–12) a word names, or 0. */
