@@ -8,7 +8,9 @@ export const BM25_B = 0.75;
 
 /** BM25+ style idf of a term in `df` of `n` passages (never negative). */
 export function idfOf(df: number, n: number): number {
-  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  // df may still count passages deleted since the last merge: never more than n, so never negative.
+  const d = Math.min(df, n);
+  return Math.log(1 + (n - d + 0.5) / (d + 0.5));
 }
 
 /** Per passage: BM25's length normalisation k1 · (1 − b + b · length / avg). */
