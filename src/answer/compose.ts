@@ -146,7 +146,8 @@ function pickQuotes(ranked: RankedSentence[], best: RankedSentence): RankedSente
 function disagreement(ranked: RankedSentence[], best: RankedSentence, direct: Typed, yearOf: (doc: string) => number, asksNow: boolean) {
   const timeliness = (s: RankedSentence) => (asksNow ? (NOW_MARKER.test(s.text) ? 1 : 0) - (INITIAL_MARKER.test(s.text) ? 1 : 0) : 0);
   const perDoc = new Map<string, { sentence: RankedSentence; candidate: Typed }>([[best.docId, { sentence: best, candidate: direct }]]);
-  const eligible = ranked.filter((s) => s.docId !== best.docId && s.score >= best.score * COMPOSE.figureShare);
+  // Judged by coverage, not by score: another article's sentence in another language scores lower for the same facts.
+  const eligible = ranked.filter((s) => s.docId !== best.docId && s.coverage >= best.coverage * COMPOSE.figureShare);
   eligible.sort((a, b) => timeliness(b) - timeliness(a) || b.score - a.score);
   for (const s of eligible) {
     if (perDoc.has(s.docId)) continue;

@@ -12,7 +12,7 @@ import { definesSomething } from './kinds/definition.js';
 import { candidatesFor } from './kinds/index.js';
 import type { QuestionContext, Typed } from './kinds/types.js';
 import { countedWord, headWords, type AnswerKind } from './question.js';
-import { SENTENCE } from './weights.js';
+import { COMPOSE, SENTENCE } from './weights.js';
 
 const NUMERIC = new Set<AnswerKind>(['count', 'date']);
 /** A candidate this close to a question word is likely what the question asks about. */
@@ -86,7 +86,12 @@ export function questionContext(question: string, language: Lang, retrieval: Ret
   const analyzer = index.lexical.analyzer;
   // A sentence's word is read as the question's language would read it and as its own letters suggest: a Kazakh
   // question's «Тарихи» must match the same word in a sentence.
-  const termsOf = (w: string) => [...new Set([...analyzeWord(w, analyzer, language), ...analyzeWord(w, analyzer)])];
+  const read = new Map<string, readonly string[]>(); // per question: names and numbers repeat across sentences
+  const termsOf = (w: string) => {
+    let t = read.get(w);
+    if (!t) read.set(w, (t = [...new Set([...analyzeWord(w, analyzer, language), ...analyzeWord(w, analyzer)])]));
+    return t;
+  };
   const questionTerms = new Set(retrieval.plan.concepts.flatMap((c) => c.terms));
   const unit = countedWord(question);
   const unitConcept = unit ? retrieval.plan.concepts.find((c) => termsOf(unit).some((t) => c.terms.includes(t))) : undefined;
@@ -100,7 +105,7 @@ export function questionContext(question: string, language: Lang, retrieval: Ret
 }
 
 /** Every sentence of the retrieved passages (one entry per sentence, titles left out), best first. */
-export function rankSentences(retrieval: Retrieval, index: IndexReader, kind: AnswerKind, q: QuestionContext): RankedSentence[] {
+export function rankSentences(retrieval: Retrieval, index: IndexReader, kind: AnswerKind, q: QuestionContext, opts: { all?: boolean } = {}): RankedSentence[] {
   const concepts = retrieval.plan.concepts;
   let total = 0;
   for (const c of concepts) total += c.weight;
@@ -142,8 +147,6 @@ export function rankSentences(retrieval: Retrieval, index: IndexReader, kind: An
       const context = share(new Set([...matched, ...prev]));
       prev = matched;
       if (s.title) continue;
-      const candidates = candidatesFor(kind, s.text, q);
-      const strongest = candidates.reduce((m, c) => Math.max(m, c.strength), 0);
       const features: SentenceFeatures = {
         coverage,
         context,
@@ -152,8 +155,8 @@ export function rankSentences(retrieval: Retrieval, index: IndexReader, kind: An
         density: s.words.length ? questionWords / s.words.length : 0,
         phrase: concepts.length > 1 ? pairs / (concepts.length - 1) : 0,
         exact: share(own),
-        typed: NUMERIC.has(kind) ? strongest : 0,
-        typedName: NUMERIC.has(kind) ? 0 : strongest,
+        typed: 0,
+        typedName: 0,
         typedNear: 0,
         defines: kind === 'definition' && definesSomething(s.text) ? 1 : 0,
         asks: s.text.trimEnd().endsWith('?') ? 1 : 0,
@@ -161,14 +164,33 @@ export function rankSentences(retrieval: Retrieval, index: IndexReader, kind: An
       };
       const start = p.start + s.start;
       const key = `${p.docId}:${start}`;
-      const ranked: RankedSentence = { docId: p.docId, start, end: p.start + s.end, text: s.text, features, candidates, score: 0, coverage, words: s.words, asked, content: s.words.map((w) => !STOPWORDS.has(normalizeWord(s.text.slice(w.start, w.end)))) };
-      for (const c of candidates) if (distanceToQuestion(ranked, c) <= NEAR_WORDS) features.typedNear = Math.max(features.typedNear, c.strength);
-      ranked.score = scoreOf(features);
+      const ranked: RankedSentence = { docId: p.docId, start, end: p.start + s.end, text: s.text, features, candidates: [], score: scoreOf(features), coverage, words: s.words, asked, content: [] };
       const before = seen.get(key);
       if (!before || before.score < ranked.score) seen.set(key, ranked);
     }
   });
-  return [...seen.values()].sort((a, b) => b.score - a.score || a.start - b.start);
+  // Candidates are looked for only where they can matter: in sentences that the candidate features could lift to
+  // the top, and, for counts, in those covering enough of the question to give another article's figure.
+  const sentences = [...seen.values()];
+  let bestPartial = -Infinity;
+  let bestCoverage = 0;
+  for (const r of sentences) {
+    bestPartial = Math.max(bestPartial, r.score);
+    bestCoverage = Math.max(bestCoverage, r.coverage);
+  }
+  const reach = Math.max(0, SENTENCE.typed) + Math.max(0, SENTENCE.typedName) + Math.max(0, SENTENCE.typedNear);
+  for (const r of sentences) {
+    if (!opts.all && r.score + reach < bestPartial && !(kind === 'count' && r.coverage >= bestCoverage * COMPOSE.figureShare)) continue;
+    r.candidates = candidatesFor(kind, r.text, q);
+    if (!r.candidates.length) continue;
+    r.content = r.words.map((w) => !STOPWORDS.has(normalizeWord(r.text.slice(w.start, w.end))));
+    const strongest = r.candidates.reduce((m, c) => Math.max(m, c.strength), 0);
+    if (NUMERIC.has(kind)) r.features.typed = strongest;
+    else r.features.typedName = strongest;
+    for (const c of r.candidates) if (distanceToQuestion(r, c) <= NEAR_WORDS) r.features.typedNear = Math.max(r.features.typedNear, c.strength);
+    r.score = scoreOf(r.features);
+  }
+  return sentences.sort((a, b) => b.score - a.score || a.start - b.start);
 }
 
 function scoreOf(f: SentenceFeatures): number {
@@ -179,5 +201,5 @@ function scoreOf(f: SentenceFeatures): number {
 
 /** For fitting: the features of every ranked sentence. */
 export function sentenceFeatures(retrieval: Retrieval, index: IndexReader, kind: AnswerKind, question: string): RankedSentence[] {
-  return rankSentences(retrieval, index, kind, questionContext(question, detectLanguage(question), retrieval, index));
+  return rankSentences(retrieval, index, kind, questionContext(question, detectLanguage(question), retrieval, index), { all: true });
 }

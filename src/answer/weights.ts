@@ -73,8 +73,8 @@ export const COMPOSE = {
   maxQuotes: 3,
   /** A further quote scores at least this share of the best sentence's score. */
   quoteShare: 0.5,
-  /** Another article's figure joins a disagreement when its sentence scores this share of the best's. */
-  figureShare: 0.75,
+  /** Another article's figure joins a disagreement when its sentence covers this share of what the best covers. */
+  figureShare: 0.8,
   /** Count sentences this close to the best are a tie, settled by "now" and the article's date. */
   tie: 0.08,
   /** Longer sentences are cut to whole clauses (quote.ts). */
