@@ -1,11 +1,10 @@
-/** The bot's small parts on their own: intent parsing, language, rate limit, per-chat queue, LRU, 429 retry, log. */
+/** The bot's small parts on their own: intent parsing, language, rate limit, per-chat queue, 429 retry, send rate, log, middleware on telegraf. */
 import { Telegraf, Telegram, TelegramError } from 'telegraf';
 import { message } from 'telegraf/filters';
 import { describe, expect, it } from 'vitest';
 import { parseIntent, type IncomingMessage } from '../src/bot/bot.js';
 import { pickLanguage } from '../src/bot/i18n.js';
 import { createLogger } from '../src/bot/log.js';
-import { LruStore } from '../src/bot/lru.js';
 import { ChatQueue, perChatOrder } from '../src/bot/queue.js';
 import { RateLimiter, rateLimit } from '../src/bot/ratelimit.js';
 import { isMarkupError, layerApi, retryOn429, sendRateLimit } from '../src/bot/send.js';
@@ -94,22 +93,6 @@ describe('ChatQueue', () => {
     expect(q.size).toBe(0);
     expect(q.chats).toBe(0);
     await q.idle();
-  });
-});
-
-describe('LruStore', () => {
-  it('hands out short URL-safe ids and forgets the least recently used', () => {
-    const s = new LruStore<number>(2);
-    const a = s.put(1);
-    const b = s.put(2);
-    expect(a).toMatch(/^[\w-]{8}$/);
-    expect(`more:${a}`.length).toBeLessThan(64);
-    expect(s.get(a)).toBe(1); // a is now the most recent
-    const c = s.put(3);
-    expect(s.get(b)).toBeUndefined();
-    expect(s.get(a)).toBe(1);
-    expect(s.get(c)).toBe(3);
-    expect(s.size).toBe(2);
   });
 });
 

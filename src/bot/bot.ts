@@ -6,6 +6,8 @@
  * A question is validated in one place, the answering service; the bot words its refusals.
  */
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { Composer, Telegraf, type Context, type Middleware } from 'telegraf';
 import { anyOf, editedMessage, message } from 'telegraf/filters';
 import { exampleQuestions } from '../answer/examples.js';
@@ -18,7 +20,6 @@ import { buildInBackground } from '../watch/index.js';
 import { answerMessages, escapeHtml, formatMore, splitHtml } from './format.js';
 import { BOT_TEXTS, pickLanguage, type BotTexts, type IndexFacts } from './i18n.js';
 import { createLogger, describeError, type Logger } from './log.js';
-import { LruStore } from './lru.js';
 import { ChatQueue, perChatOrder } from './queue.js';
 import { RateLimiter, rateLimit } from './ratelimit.js';
 import { layerApi, retryOn429, sendChunks, sendRateLimit, type RetryOptions } from './send.js';
@@ -154,7 +155,13 @@ export function createBot(service: Answerer, config: Config, deps: BotDeps = {})
 
   const queue = new ChatQueue((e) => log.error(`a reply failed: ${describeError(e)}`));
   const limiter = new RateLimiter(config.RATE_LIMIT_PER_MINUTE, 60_000, deps.now);
-  const moreStore = new LruStore<MoreEntry>(deps.moreCapacity ?? 1000);
+  // What a "More sources" button shows does not fit in its 64 bytes of callback data: kept here under a short id.
+  const moreStore = new LRUCache<string, MoreEntry>({ max: deps.moreCapacity ?? 1000 });
+  const keepMore = (entry: MoreEntry) => {
+    const id = randomBytes(6).toString('base64url');
+    moreStore.set(id, entry);
+    return id;
+  };
   const admins = new Set(config.ADMIN_USER_IDS);
   const allowed = new Set([...config.ALLOWED_USER_IDS, ...config.ADMIN_USER_IDS]);
   const isAllowed = (userId: number) => config.ALLOWED_USER_IDS.length === 0 || allowed.has(userId);
@@ -210,7 +217,7 @@ export function createBot(service: Answerer, config: Config, deps: BotDeps = {})
     }
     log.debug(`chat ${chatId(ctx)}: answered in ${a.timings_ms.total} ms (${a.answered ? `${a.citations.length} citations` : 'no answer'})`);
     const keyboard = a.more.length
-      ? { inline_keyboard: [[{ text: BOT_TEXTS[a.language].moreButton, callback_data: `more:${moreStore.put({ citations: a.more, language: a.language })}` }]] }
+      ? { inline_keyboard: [[{ text: BOT_TEXTS[a.language].moreButton, callback_data: `more:${keepMore({ citations: a.more, language: a.language })}` }]] }
       : undefined;
     return sendChunks(ctx.telegram, chatId(ctx), answerMessages(a).slice(0, MAX_MESSAGES_PER_COMMAND), { replyTo: intake(ctx).replyTo, keyboard }, log);
   };
