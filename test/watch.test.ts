@@ -120,8 +120,11 @@ describe('the index follows seeds/', () => {
       ws.write(`many/${syntheticFileName(text, i)}`, text);
     }
     let child: import('node:child_process').ChildProcess | undefined;
-    const build = buildInBackground(ws.config, { onSpawn: (c) => (child = c) });
-    await new Promise((r) => setTimeout(r, 2500)); // past start-up, into reading and chunking 3,000 files
+    let reading!: () => void;
+    const started = new Promise<void>((r) => (reading = r));
+    // SIGTERM once the build is reading the 3,000 files (the phase that yields between files).
+    const build = buildInBackground(ws.config, { onSpawn: (c) => (child = c), onEvent: (e) => e.kind === 'progress' && e.phase === 'scan' && reading() });
+    await started;
     child!.kill('SIGTERM');
     await expect(build).rejects.toThrow(/abort|interrupt|stopped/i);
     expect(await currentGeneration(ws.config.INDEX_DIR)).toBe(before);

@@ -17,7 +17,7 @@ const send = (m: ChildMessage) => new Promise<void>((resolve) => (process.connec
 const finish = (m: ChildMessage, code: number) => void send(m).then(() => process.exit(code));
 
 process.once('message', (msg: { config: Config }) => {
-  runIndex(msg.config, { signal: abort.signal, onEvent: (e: AppEvent) => void (e.kind !== 'progress' && send({ kind: 'event', event: e })) }).then(
+  runIndex(msg.config, { signal: abort.signal, onEvent: (e: AppEvent) => void send({ kind: 'event', event: e }) }).then(
     (summary) => finish({ kind: 'done', summary }, 0),
     (e: unknown) => {
       const err = e as Error;
