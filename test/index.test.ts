@@ -188,8 +188,9 @@ describe('BM25', () => {
       Math.log(1 + (docs.length - df + 0.5) / (df + 0.5)) * ((tf * 2.2) / (tf + 1.2 * (0.25 + (0.75 * len) / avg)));
     const hits = idx.search([{ term: 'хаб', weight: 1 }], 10);
     expect(hits.map((h) => h.id)).toEqual([1, 0]);
-    expect(hits[0].score).toBeCloseTo(bm25(3, lens[1], 2), 12);
-    expect(hits[1].score).toBeCloseTo(bm25(1, lens[0], 2), 12);
+    // Per-posting factors are kept as float32 (half the memory of a cached posting list): 7 significant digits.
+    expect(hits[0].score).toBeCloseTo(bm25(3, lens[1], 2), 6);
+    expect(hits[1].score).toBeCloseTo(bm25(1, lens[0], 2), 6);
   });
 
   it('after adding and removing passages, scores equal those of an index built from scratch', () => {

@@ -30,12 +30,12 @@ export interface PostingList {
  */
 export interface ImpactList {
   ids: ArrayLike<number>;
-  impacts: Float64Array;
+  impacts: Float32Array;
   max: number;
 }
 
 export function impactsOf({ ids, tfs }: PostingList, norms: ArrayLike<number>): ImpactList {
-  const impacts = new Float64Array(ids.length);
+  const impacts = new Float32Array(ids.length);
   const k1p1 = BM25_K1 + 1;
   let max = 0;
   for (let i = 0; i < ids.length; i++) {
