@@ -18,7 +18,7 @@ const CYRILLIC = /\p{Script=Cyrillic}/u;
 const keyCache = new Map<string, string | null>();
 const KEY_CACHE_MAX = 100_000;
 
-/** The key of a (lower-case) word in either script; words shorter than 4 letters get none. */
+/** The key of a (lower-case) word in either script; words shorter than 3 letters get none. */
 export function soundKey(word: string): string | null {
   let k = keyCache.get(word);
   if (k === undefined) {
@@ -29,9 +29,14 @@ export function soundKey(word: string): string | null {
 }
 
 function computeSoundKey(word: string): string | null {
-  if (word.length < 4 || DIGIT.test(word)) return null;
+  if (word.length < 3 || DIGIT.test(word)) return null;
   let s = '';
   for (const ch of word) s += CYR_TO_LAT[ch] ?? ch;
+  // Three-letter words: their consonants only (hub ~ хаб, bus ~ бас), the vowels of short loanwords vary most.
+  if (word.length === 3) {
+    const skeleton = s.replace(/kh/g, 'h').replace(/[^bcdfghjklmnpqrstvwxz]/g, '');
+    return skeleton.length >= 2 && /^[a-z]+$/.test(s) ? `3${skeleton}` : null;
+  }
   s = s
     .replace(/kh/g, 'h')
     .replace(/ph/g, 'f')
