@@ -14,7 +14,7 @@ for (const line of readFileSync(file, 'utf8').split('\n')) {
   if (!line.trim()) continue;
   const q = JSON.parse(line);
   const lang = detectLanguage(q.question);
-  const r = retrieve(index, q.question, { k: Number(process.env.TOPK ?? 8) });
+  const r = retrieve(index, q.question, { k: Number(process.env.TOPK ?? 16) });
   const e = evidenceOf(r, index, lang);
   console.log(JSON.stringify({ id: q.id, group: q.group, answerable: q.answerable, sources: q.sources, lang, docs: r.passages.slice(0, 3).map((p) => p.passage.docId), ...e, bm25: r.passages[0]?.lexicalScore ?? 0, old: r.bestCoverage, idfSum: r.plan.concepts.reduce((a, c) => a + (c.known ? c.weight : 0), 0), c: r.plan.concepts.map((c) => `${c.raw}${c.known ? '' : '?'}:${c.weight.toFixed(1)}`).join(' '), q: q.question }));
 }
