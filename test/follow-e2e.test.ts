@@ -11,8 +11,11 @@ import { FakeTelegram, testToken, visibleText } from './helpers/telegram.js';
 import { makeWorkspace, ROOT, type Workspace } from './helpers/workspace.js';
 
 const BIN = path.join(ROOT, 'bin', 'citebot.js');
-/** From writing the file to the answer that shows it: 3–8 s measured here; the bound allows a 2-core machine busy with other work. */
-const WITHIN_MS = 30_000;
+/**
+ * From writing the file to the answer that shows it: 3–8 s measured here alone; in the full parallel suite on 2
+ * cores the low-priority build gets little CPU (once 33 s), so the bound is 60 s.
+ */
+const WITHIN_MS = 60_000;
 /** Waits until `check` holds (polling), or fails after `ms`. */
 async function until(check: () => boolean, ms: number, what: string): Promise<void> {
   const t0 = Date.now();
@@ -81,14 +84,14 @@ describe('citebot chat follows seeds/', () => {
     expect(removed.answer).not.toContain('bridge.txt');
     expect(removed.answer).not.toContain('1 400');
     console.log(`chat: new article answered after ${added.ms} ms, edit ${edited.ms} ms, deletion ${removed.ms} ms`);
-  }, 90_000);
+  }, 200_000);
 
   it('answers from a Markdown article written while it runs, with clean quotes', async () => {
     ws.write('news/forum.md', fixture('forum.md'));
     const { answer } = await askUntil('Сколько участников зарегистрировались на форум Digital Jas?', (a) => a.includes('более 2 500 участников'));
     expect(answer).toContain('(news/forum.md)');
     for (const markup of ['**', '](', 'https://', '__']) expect(answer).not.toContain(markup);
-  }, 60_000);
+  }, 90_000);
 });
 
 describe('citebot bot follows seeds/', () => {
@@ -145,7 +148,7 @@ describe('citebot bot follows seeds/', () => {
       expect.stringMatching(/\(0 added, 0 changed, 1 removed\)/),
     ]);
     console.log(`bot: new page answered after ${added.ms} ms, edit ${edited.ms} ms, deletion ${removed.ms} ms`);
-  }, 90_000);
+  }, 200_000);
 
   it('/reindex builds in the background too, and its summary comes back', async () => {
     const admin = fake.chat(token, { userId: 502, languageCode: 'ru' });
