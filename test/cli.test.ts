@@ -134,6 +134,8 @@ describe('command line', () => {
     expect(r.stdout).toMatch(/43 страны-участницы/);
     expect(r.stdout).toMatch(/score/);
     expect(r.stdout).toMatch(/\/quit/);
+    // /help's examples are about the loaded articles, one in each language they are written in.
+    expect(r.stdout).toMatch(/О чём статья «.+»\?\n {2}«.+» мақаласы не туралы\?\n {2}What is the article “.+” about\?/);
   });
 
   it('--help on every command prints its usage on stdout and exits 0', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exampleQuestions } from '../src/answer/examples.js';
+import { exampleQuestions, examplesByLanguage } from '../src/answer/examples.js';
 
 const TITLES = [
   { title: 'Mountain rescue teams trained in the Alps' },
@@ -32,5 +32,14 @@ describe('example questions from the loaded articles', () => {
   it('never cuts a title inside a word', () => {
     const [q] = exampleQuestions([{ title: 'Word '.repeat(40) }], 'en');
     expect(q).toMatch(/^What is the article “(Word ){13}Word…” about\?$/);
+  });
+
+  it('for the terminal chat: one example per language the articles are written in, asked in it', () => {
+    expect(examplesByLanguage(TITLES)).toEqual([
+      'О чём статья «Сборная по хоккею выиграла турнир в Праге»?',
+      '«Ауыл шаруашылығы министрлігі жаңа бағдарлама қабылдады» мақаласы не туралы?',
+      'What is the article “Mountain rescue teams trained in the Alps” about?',
+    ]);
+    expect(examplesByLanguage([{ title: 'Only English news here' }])).toEqual(['What is the article “Only English news here” about?']);
   });
 });

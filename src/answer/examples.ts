@@ -47,3 +47,12 @@ export function exampleQuestions(sources: ReadonlyArray<ExampleSource>, lang: La
   candidates.sort((a, b) => Number(b.same) - Number(a.same) || a.order - b.order);
   return candidates.slice(0, max).map((c) => ASK_ABOUT[lang](c.title));
 }
+
+/**
+ * One example for each language that some article is written in, asked in that language (the terminal chat's help:
+ * its reader may type in any of them).
+ */
+export function examplesByLanguage(sources: ReadonlyArray<ExampleSource>, langs: ReadonlyArray<Lang> = ['ru', 'kk', 'en']): string[] {
+  const known = sources.map((s) => ({ title: s.title, language: s.language ?? detectLanguage(s.title) }));
+  return langs.flatMap((lang) => exampleQuestions(known.filter((s) => s.language === lang), lang, 1));
+}

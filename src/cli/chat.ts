@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { openService } from '../app/app.js';
 import { UsageError } from '../app/main.js';
 import { describeSource } from '../answer/compose.js';
+import { examplesByLanguage } from '../answer/examples.js';
 import { showQuote } from '../answer/quote.js';
 import { QuestionError } from '../answer/service.js';
 import { loadConfigFromEnvironment } from '../config.js';
@@ -17,11 +18,13 @@ An interactive chat over the articles (builds the index first if there is none).
 
 const HISTORY_SIZE = 500;
 
-const HELP = `Ask a question about the articles, in Russian, Kazakh or English, e.g.
-  Сколько стран входит в хаб?
-  Хаб елордада қай жылдан бері жұмыс істейді?
-  Who chairs the Steering Committee of the Astana Civil Service Hub?
-Commands: /help  this text · /sources  full sources of the last answer · /articles  the indexed articles · /quit  leave (or Ctrl-D)`;
+const COMMANDS = 'Commands: /help  this text · /sources  full sources of the last answer · /articles  the indexed articles · /quit  leave (or Ctrl-D)';
+
+/** The help, with example questions about the loaded articles (src/answer/examples.ts). */
+function help(titles: ReadonlyArray<{ title: string }>): string {
+  const examples = examplesByLanguage(titles);
+  return `Ask a question about the articles, in Russian, Kazakh or English${examples.length ? ', e.g.\n' + examples.map((q) => `  ${q}`).join('\n') : '.'}\n${COMMANDS}`;
+}
 
 /** The full sources of an answer: every cited passage and the further ones retrieval found. */
 export function fullSources(a: Answer): string {
@@ -89,10 +92,10 @@ export async function main(argv: string[]): Promise<number> {
   const closed = new Promise<void>((resolve) => rl.on('close', resolve));
   let queue = Promise.resolve();
   const handle = async (text: string) => {
-    if (text === '/help') out.write(HELP + '\n');
+    if (text === '/help') out.write(help(service.info().titles) + '\n');
     else if (text === '/sources') out.write((last ? fullSources(last) : 'Ask a question first.') + '\n');
     else if (text === '/articles') out.write(service.info().titles.map((t) => `- ${t.title} (${t.doc})`).join('\n') + '\n');
-    else if (text.startsWith('/')) out.write(`Unknown command ${text.split(/\s/)[0]}. ${HELP.split('\n').pop()}\n`);
+    else if (text.startsWith('/')) out.write(`Unknown command ${text.split(/\s/)[0]}. ${COMMANDS}\n`);
     else {
       try {
         last = await service.ask(text);
