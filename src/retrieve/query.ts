@@ -63,18 +63,17 @@ function rowsWith(g: AnalysedGlossary, terms: readonly string[]): Array<Set<stri
 }
 
 /**
- * What planning derives from an index and keeps: the vocabulary grouped by a key of each term (a sound key, a
- * prefix), and the expansion of each question word. Dropped when the index changes (`revision`).
+ * What planning derives from an index once: the vocabulary grouped by a key of each term (a sound key, a prefix).
+ * Dropped when the index changes (`revision`).
  */
 interface Derived {
   revision: number;
   groupings: Map<string, Map<string, string[]>>;
-  expansions: Map<string, Expansion | null>;
 }
 const derivedFrom = new WeakMap<LexicalReader, Derived>();
 function derived(index: LexicalReader): Derived {
   let d = derivedFrom.get(index);
-  if (!d || d.revision !== index.revision) derivedFrom.set(index, (d = { revision: index.revision, groupings: new Map(), expansions: new Map() }));
+  if (!d || d.revision !== index.revision) derivedFrom.set(index, (d = { revision: index.revision, groupings: new Map() }));
   return d;
 }
 
@@ -117,26 +116,11 @@ interface Expansion {
   known: boolean;
 }
 
-/** Words kept expanded per index: questions reuse a small vocabulary (bounded against a flood of new words). */
-const EXPANSIONS_KEPT = 20_000;
-
 /**
  * A question word as written (`raw`; `first` in its question) expanded: glossary rows, name prefixes, sound keys
- * and the idf of each term; null for a stop word or a word without terms. Most of planning a question, so kept
- * per word.
+ * and the idf of each term; null for a stop word or a word without terms.
  */
 function expand(index: LexicalReader, raw: string, first: boolean, lang: Lang): Expansion | null {
-  const memo = derived(index).expansions;
-  const key = (first ? '0' : '1') + lang + raw;
-  const kept = memo.get(key);
-  if (kept !== undefined) return kept;
-  const made = expandAfresh(index, raw, first, lang);
-  if (memo.size >= EXPANSIONS_KEPT) memo.clear();
-  memo.set(key, made);
-  return made;
-}
-
-function expandAfresh(index: LexicalReader, raw: string, first: boolean, lang: Lang): Expansion | null {
   const word = normalizeWord(raw);
   if (STOPWORDS.has(word)) return null;
   const own = analyzeWord(raw, index.analyzer, lang);

@@ -14,21 +14,8 @@ const DIGIT = /\p{N}/u;
 const CYRILLIC = /\p{Script=Cyrillic}/u;
 
 
-// Asked for each word of each question: words repeat, so remember them.
-const keyCache = new Map<string, string | null>();
-const KEY_CACHE_MAX = 100_000;
-
 /** The key of a (lower-case) word in either script; words shorter than 3 letters get none. */
 export function soundKey(word: string): string | null {
-  let k = keyCache.get(word);
-  if (k === undefined) {
-    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
-    keyCache.set(word, (k = computeSoundKey(word)));
-  }
-  return k;
-}
-
-function computeSoundKey(word: string): string | null {
   if (word.length < 3 || DIGIT.test(word)) return null;
   let s = '';
   for (const ch of word) s += CYR_TO_LAT[ch] ?? ch;
