@@ -90,7 +90,7 @@ export function yearsIn(sentence: string): Candidate[] {
 
 // Words that start with a capital but name a role or a kind of body, not who or which one.
 const ROLE_WORDS =
-  /^(mr|mrs|ms|dr|director|chairman|chair|president|minister|head|deputy|secretary|general|government|republic|department|agency|academy|university|institute|school|committee|office|bureau|opening|initially|recently|today|the|a|an|in|on|at|of|this|that|these|it|he|she|they|we|директор|председатель|президент|министр|глава|руководитель|заместитель|правительство|правительства|республика|республики|агентство|агентства|академия|академии|департамент|департамента|комитет|комитета|бюро|министерство|министерства|главный|главы|это|в|на|по|с|к|о|и|а|но|при|для|за|от|из|после|так|как|также|кроме|между|согласно|поэтому|директоры|төраға|төрағасы|президенті|министрі|басшысы|орынбасары|бұл|сондай-ақ|сонымен)$/i;
+  /^(mr|mrs|ms|dr|mayor|governor|director|chairman|chair|president|minister|head|deputy|secretary|general|government|republic|department|agency|academy|university|institute|school|committee|office|bureau|opening|initially|recently|today|the|a|an|in|on|at|of|this|that|these|it|he|she|they|we|директор|мэр|губернатор|аким|әкім|председатель|президент|министр|глава|руководитель|заместитель|правительство|правительства|республика|республики|агентство|агентства|академия|академии|департамент|департамента|комитет|комитета|бюро|министерство|министерства|главный|главы|это|в|на|по|с|к|о|и|а|но|при|для|за|от|из|после|так|как|также|кроме|между|согласно|поэтому|директоры|төраға|төрағасы|президенті|министрі|басшысы|орынбасары|бұл|сондай-ақ|сонымен)$/i;
 
 const MONTHS = new RegExp(`^${MONTH_WORD}$`, 'iu');
 

@@ -36,7 +36,7 @@ export const MONTH_WORD = `(?:${MONTH_STEMS.flat()
 export function monthOf(word: string): number {
   const w = word.toLowerCase();
   for (let i = 0; i < MONTH_STEMS.length; i++) {
-    for (const s of MONTH_STEMS[i]) if (s.length <= 3 ? w === s || w === `${s}.` : w.startsWith(s)) return i + 1;
+    for (const s of MONTH_STEMS[i]) if (EXACT.has(s) || ABBREVIATION.test(s) ? w === s || w === `${s}.` : w.startsWith(s)) return i + 1;
   }
   return 0;
 }

@@ -1,0 +1,110 @@
+/** The answer parts on made-up sentences: each kind's candidates, the question kinds, the Kazakh stemmer, refusal. */
+import { describe, expect, it } from 'vitest';
+import { answerability, tooWeak, type Evidence } from '../src/answer/evidence.js';
+import { countCandidates } from '../src/answer/kinds/count.js';
+import { dateCandidates } from '../src/answer/kinds/date.js';
+import { definesSomething } from '../src/answer/kinds/definition.js';
+import { organizationCandidates, personCandidates, placeCandidates } from '../src/answer/kinds/names.js';
+import type { QuestionContext } from '../src/answer/kinds/types.js';
+import { whichCandidates } from '../src/answer/kinds/which.js';
+import { answerKind } from '../src/answer/question.js';
+import { stem } from '../src/text/analyze.js';
+import { stemKazakh } from '../src/text/kazakh.js';
+import { monthOf } from '../src/text/lexicon.js';
+
+/** A question context over plain lower-cased stems, for made-up sentences. */
+function context(questionWords: string[], opts: { unit?: string[]; head?: string[] } = {}): QuestionContext {
+  const termsOf = (w: string) => [stem(w.toLowerCase())];
+  const asked = new Set(questionWords.map((w) => stem(w.toLowerCase())));
+  return {
+    inQuestion: (w) => termsOf(w).some((t) => asked.has(t)),
+    termsOf,
+    unitTerms: opts.unit ? new Set(opts.unit.map((w) => stem(w))) : undefined,
+    headTerms: opts.head ? new Set(opts.head.map((w) => stem(w))) : undefined,
+  };
+}
+
+describe('answer kinds', () => {
+  it('count: the number followed by what is counted is strong, other numbers weak, the question\'s own numbers none', () => {
+    const q = context(['мост', '2019'], { unit: ['пролетов'] });
+    const cs = countCandidates('В 2019 году мост длиной 1 250 метров получил 12 пролетов.', q);
+    expect(cs.find((c) => c.strength === 1)?.text).toBe('12 пролетов');
+    expect(cs.map((c) => c.value)).toEqual(['1250', '12']);
+  });
+
+  it('date: dates and years the question does not give, the most specific first', () => {
+    const cs = dateCandidates('The bridge opened on March 5, 2021, ten years after work began in 2011.', context(['bridge', '2011']));
+    expect(cs.map((c) => c.text)).toEqual(['March 5, 2021']);
+  });
+
+  it('person: two capitalised words that are not a body; organisation and place from the same runs', () => {
+    const s = 'Mayor John Carter of Springfield met the World Health Organization in Geneva.';
+    expect(personCandidates(s, context(['met'])).map((c) => c.text)).toContain('John Carter');
+    expect(personCandidates(s, context(['met'])).map((c) => c.text)).not.toContain('World Health Organization');
+    expect(organizationCandidates(s, context(['met'])).filter((c) => c.strength >= 0.8).map((c) => c.text)).toEqual(['World Health Organization']);
+    expect(placeCandidates('Флаги подняли Казахстан, Грузия и Кыргызстан.', context(['флаги'])).map((c) => c.text)).toEqual(['Казахстан, Грузия и Кыргызстан']);
+  });
+
+  it('which: only a quoted name right after the kind asked for', () => {
+    const q = context(['система'], { head: ['систему'] }); // "Через какую систему…?"
+    expect(whichCandidates('Отбор пройдёт через систему «Открытый конкурс», писала газета «Вести».', q).map((c) => c.text)).toEqual(['Открытый конкурс']);
+  });
+
+  it('definition: a sentence that defines ranks as one', () => {
+    expect(definesSomething('Сепсис — это реакция организма на инфекцию.')).toBe(true);
+    expect(definesSomething('A hub is a central place where things meet.')).toBe(true);
+    expect(definesSomething('The hub opened in 2013.')).toBe(false);
+  });
+
+  it('tells the kind of a question in each language', () => {
+    expect(answerKind('Сколько пролетов у моста?')).toBe('count');
+    expect(answerKind('How many spans does the bridge have?')).toBe('count');
+    expect(answerKind('Көпірдің неше аралығы бар?')).toBe('count');
+    expect(answerKind('В каком году открыли мост?')).toBe('date');
+    expect(answerKind('Көпір қай жылы ашылды?')).toBe('date');
+    expect(answerKind('Who built the bridge?')).toBe('person');
+    expect(answerKind('Көпірді кім салды?')).toBe('person');
+    expect(answerKind('Где построили мост?')).toBe('place');
+    expect(answerKind('Which organization paid for the bridge?')).toBe('organization');
+    expect(answerKind('Что такое сепсис?')).toBe('definition');
+    expect(answerKind('Сепсис дегеніміз не?')).toBe('definition');
+    expect(answerKind('Почему мост закрыли?')).toBe('other');
+  });
+});
+
+describe('text', () => {
+  it('Kazakh: plural, possessive and case endings come off in chains; short stems stay', () => {
+    expect(stemKazakh('елдердің')).toBe('елдер');
+    expect(stemKazakh('мектептерімізде')).toBe('мектеп');
+    expect(stemKazakh('кітаптарының')).toBe('кітап');
+    expect(stemKazakh('қалаларда')).toBe('қала');
+    expect(stemKazakh('ел')).toBe('ел');
+  });
+
+  it('Russian and English forms meet at one Snowball stem', () => {
+    expect(stem('перехватов', 'ru')).toBe(stem('перехваты', 'ru'));
+    expect(stem('countries', 'en')).toBe(stem('country', 'en'));
+  });
+
+  it('one month list for every language', () => {
+    expect([monthOf('июля'), monthOf('July'), monthOf('шілде'), monthOf('Sept.'), monthOf('мост')]).toEqual([7, 7, 7, 9, 0]);
+  });
+});
+
+describe('refusal', () => {
+  const strong: Evidence = { coverage: 1, bm25Share: 1.2, logBm25: 2.5, unknownShare: 0, unknownNames: 0, crossLingual: false };
+  it('answers when the best passage matches the question fully, refuses when its words are nowhere', () => {
+    expect(tooWeak(strong)).toBe(false);
+    expect(tooWeak({ ...strong, coverage: 0.3, bm25Share: 0.3, logBm25: 1, unknownShare: 0.6, unknownNames: 1 })).toBe(true);
+  });
+  it('each feature pushes the way its reason says', () => {
+    expect(answerability({ ...strong, unknownShare: 0.3 })).toBeLessThan(answerability(strong));
+    expect(answerability({ ...strong, unknownNames: 1 })).toBeLessThan(answerability(strong));
+    expect(answerability({ ...strong, coverage: 0.5 })).toBeLessThan(answerability(strong));
+  });
+  it('a passage in another language gets a lower bar (words match only through the glossary)', () => {
+    const borderline: Evidence = { coverage: 0.8, bm25Share: 0.5, logBm25: 1.8, unknownShare: 0.2, unknownNames: 0, crossLingual: false };
+    expect(tooWeak(borderline)).toBe(true);
+    expect(tooWeak({ ...borderline, crossLingual: true })).toBe(false);
+  });
+});
