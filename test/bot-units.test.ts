@@ -8,6 +8,8 @@ import { createLogger } from '../src/bot/log.js';
 import { ChatQueue, perChatOrder } from '../src/bot/queue.js';
 import { RateLimiter, rateLimit } from '../src/bot/ratelimit.js';
 import { isMarkupError, layerApi, retryOn429, sendRateLimit } from '../src/bot/send.js';
+import { sourcesPage } from '../src/bot/sources.js';
+import { parseTelegramHtml } from './helpers/telegram.js';
 
 const msg = (over: Partial<IncomingMessage>): IncomingMessage => ({ media: false, group: false, replyToBot: false, ...over });
 
@@ -223,5 +225,22 @@ describe('middleware on telegraf', () => {
     expect(starts).toHaveLength(45);
     for (const s of starts) expect(starts.filter((x) => x >= s && x < s + 1000).length).toBeLessThanOrEqual(30);
     expect(performance.now() - t0).toBeGreaterThan(1500);
+  });
+});
+
+describe('sourcesPage', () => {
+  const titles = Array.from({ length: 45 }, (_, i) => `Title ${i + 1} <b>&</b>`);
+  it('a stale button (the index shrank since) shows the last page there is; an empty index says so', () => {
+    const p = sourcesPage(titles.slice(0, 25), 2, 'en');
+    expect(p.page).toBe(1);
+    expect(parseTelegramHtml(p.html)).toMatch(/^Articles in the index \(25\), page 2 of 2:\n21\. Title 21 <b>&<\/b>\n/);
+    expect(p.keyboard.inline_keyboard).toEqual([[{ text: '‹ Previous', callback_data: 'src:0' }]]);
+    expect(sourcesPage([], 0, 'ru')).toMatchObject({ html: 'В индексе нет статей.', keyboard: { inline_keyboard: [] } });
+  });
+
+  it('keeps a page of long titles within one message', () => {
+    const p = sourcesPage(Array.from({ length: 45 }, () => 'Очень длинный заголовок статьи '.repeat(30)), 0, 'ru');
+    expect(parseTelegramHtml(p.html).length).toBeLessThanOrEqual(4096);
+    expect(p.keyboard.inline_keyboard).toEqual([[{ text: 'Далее ›', callback_data: 'src:1' }]]);
   });
 });
