@@ -161,6 +161,33 @@ describe('the index lock', () => {
 });
 
 describe('incremental re-index', () => {
+  it('a reader keeps the state it opened while a build commits; the next one sees the new state', async () => {
+    ws = await makeWorkspace();
+    await buildIndex(options(ws));
+    const before = await loadIndex(ws.config.INDEX_DIR);
+    const doc = '000_d5247af2f4a2beb1.txt';
+    // What the old state holds, read through another reader (`before` reads nothing until after the commit).
+    const probe = await loadIndex(ws.config.INDEX_DIR);
+    const oldIds = probe.document(doc)!.passageIds;
+    const oldText = probe.passage(oldIds[0])!.text;
+    probe.close();
+    ws.write(doc, readFileSync(path.join(ws.seeds, doc), 'utf8').replace('43 страны-участницы', '47 стран-участниц'));
+    ws.write('new.txt', 'Новая статья\nВ Алматы открыли библиотеку на 300 мест.\n');
+    const r = await buildIndex(options(ws));
+    expect(r).toMatchObject({ added: 1, changed: 1 });
+    // The old snapshot: same passages, same documents, same search results as before the commit.
+    expect(before.passage(oldIds[0])!.text).toBe(oldText);
+    expect(before.document(doc)!.passageIds).toEqual(oldIds);
+    expect(before.document('new.txt')).toBeUndefined();
+    expect(before.lexical.search([{ term: 'библиотек', weight: 1 }], 5)).toEqual([]);
+    const after = await loadIndex(ws.config.INDEX_DIR);
+    expect(after.generation).not.toBe(before.generation);
+    expect(after.passage(oldIds[0])).toBeUndefined();
+    expect(after.lexical.search([{ term: 'библиотек', weight: 1 }], 5).map((h) => after.passage(h.id)!.docId)).toEqual(['new.txt']);
+    before.close();
+    after.close();
+  }, 60_000);
+
   it('one changed article writes a small segment, not the index again', async () => {
     ws = await makeWorkspace();
     const extra: Record<string, string> = {};
