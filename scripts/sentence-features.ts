@@ -16,7 +16,7 @@ for (const line of readFileSync(file, 'utf8').split('\n')) {
   if (!line.trim()) continue;
   const q = JSON.parse(line);
   if (!q.answerable || !String(q.group).startsWith('same')) continue;
-  const r = retrieve(index, q.question, { k: 8 });
+  const r = retrieve(index, q.question, { k: 16 });
   const kind = answerKind(q.question);
   const rows = sentenceFeatures(r, index, kind, q.question).map((s) => ({ ...s.features, text: s.text.slice(0, 160), gold: q.expect.some((e: string) => found(e, s.text)) ? 1 : 0 }));
   console.log(JSON.stringify({ id: q.id, group: q.group, kind, q: q.question, expect: q.expect, rows }));
