@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildIndex, type BuildOptions } from '../src/index/build.js';
@@ -158,6 +158,23 @@ describe('the index lock', () => {
       expect(JSON.parse(r.stdout.trim())).toMatchObject({ answered: true });
     }
   }, 120_000);
+});
+
+describe('an interrupted full build', () => {
+  it('leaves no partial generation folder and no lock; the next build completes', async () => {
+    ws = await makeWorkspace();
+    for (let i = 0; i < 600; i++) ws.write(`bulk/${i}.txt`, `Статья ${i}\n` + `В районе ${i} построили мост длиной ${100 + i} метров. `.repeat(20));
+    const abort = new AbortController();
+    // Stopped after its first batch of 256 articles is written (the signal is checked between batches).
+    const run = buildIndex(options(ws, { signal: abort.signal, onEvent: (e) => e.kind === 'plan' && setImmediate(() => abort.abort()) }));
+    await expect(run).rejects.toThrow();
+    expect(readdirSync(ws.config.INDEX_DIR).filter((f) => f.startsWith('gen-'))).toEqual([]);
+    const free = tryLock(ws.config.INDEX_DIR);
+    expect(free).not.toBeNull();
+    free!();
+    const r = await buildIndex(options(ws));
+    expect(r.added).toBe(605);
+  }, 60_000);
 });
 
 describe('incremental re-index', () => {
