@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import { loadEmbedder, type Embedder } from '../embed/embedder.js';
 import { loadThreadedEmbedder } from '../embed/threaded.js';
 import { buildIndex, type BuildSummary } from '../index/build.js';
-import { currentGeneration, IndexDamagedError } from '../index/store.js';
+import { currentFolder, IndexDamagedError } from '../index/store.js';
 import { UsageError } from './main.js';
 
 export type AppEvent =
@@ -103,7 +103,7 @@ export async function openService(config: Config, opts: { buildIfMissing?: boole
     const onEvent: OnEvent = (e) => (e.kind === 'notice' && e.text === why ? undefined : emit(e));
     emit({ kind: 'notice', text: describeSummary(await runIndex(config, { onEvent, rebuild })) });
   };
-  if (opts.buildIfMissing && !(await currentGeneration(config.INDEX_DIR))) await build(`No index in ${config.INDEX_DIR} yet: building it from ${config.SEEDS_DIR}…`);
+  if (opts.buildIfMissing && !currentFolder(config.INDEX_DIR)) await build(`No index in ${config.INDEX_DIR} yet: building it from ${config.SEEDS_DIR}…`);
   // A damaged index found while answering is rebuilt; the service switches to the new one and asks again.
   const serviceOptions = {
     getEmbedder: (id: string, dtype: string) => embedderFor({ ...config, EMBEDDING_MODEL: id, EMBEDDING_DTYPE: dtype as Config['EMBEDDING_DTYPE'] }, { inWorker: true }),

@@ -32,7 +32,7 @@ export async function currentGeneration(indexDir: string): Promise<string | null
   }
 }
 
-/** The live generation folder's name (without the version), or null. */
+/** The live generation folder's name (without the version), or null when there is none of this format (an index of an older citebot counts as none: it is rebuilt). */
 export function currentFolder(indexDir: string): string | null {
   try {
     const name = readFileSync(path.join(indexDir, CURRENT), 'utf8').trim().split(' ')[0];
