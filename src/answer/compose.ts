@@ -7,13 +7,15 @@ import type { IndexReader } from '../index/reader.js';
 import type { Retrieval } from '../retrieve/hybrid.js';
 import type { Answer, ArticleMeta, Citation, Figure, Lang, ScoredPassage } from '../types.js';
 import { evidenceOf, tooWeak } from './evidence.js';
-import { acronymFor, acronymsIn, type Candidate } from './extract.js';
+import { acronymFor, acronymsIn } from './extract.js';
 import { LABELS } from './i18n.js';
 import type { Typed } from './kinds/types.js';
 import { answerKind, type AnswerKind } from './question.js';
 import { quoteSpan, showQuote } from './quote.js';
 import { distanceToQuestion, questionContext, rankSentences, wordsBetween, type RankedSentence } from './sentences.js';
 import { COMPOSE, DIRECT } from './weights.js';
+import { widenedSpan } from './widen.js';
+import { analysePassage } from '../index/analysis.js';
 
 export interface ComposeInput {
   question: string;
@@ -50,7 +52,8 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
 
   const best = bestSentence(ranked, kind, question, yearOf);
   const direct = directAnswer(kind, best);
-  const quotes = pickQuotes(ranked, best);
+  const first = widened(best, ranked, index);
+  const quotes = pickQuotes(ranked, first);
   const asksNow = !PAST_MARKER.test(question);
   // Counts: when the best sentence gives one counted figure, other articles' figures for it are listed too (with
   // or without a short answer line).
@@ -59,7 +62,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
 
   const citations: Citation[] = [];
   const numberOf = new Map<string, number>();
-  const cite = (s: RankedSentence, focus?: Candidate): Citation => {
+  const cite = (s: RankedSentence, focus?: { start: number; end: number }): Citation => {
     let n = numberOf.get(s.docId);
     if (n === undefined) numberOf.set(s.docId, (n = numberOf.size + 1));
     const span = quoteSpan(s.text, COMPOSE.maxQuoteChars, focus);
@@ -69,7 +72,8 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
     citations.push(c);
     return c;
   };
-  const quoteCitations = quotes.map((s) => cite(s, s === best ? direct : undefined));
+  const focus = direct && { start: direct.start + best.start - first.start, end: direct.end + best.start - first.start };
+  const quoteCitations = quotes.map((s) => cite(s, s === first ? focus : undefined));
   // Each figure's own sentence is among the citations, so that every figure can be checked against its article.
   const figureList: Figure[] = figures.map((f) => {
     const at = f.sentence.start + f.candidate.start;
@@ -128,6 +132,18 @@ function directAnswer(kind: AnswerKind, best: RankedSentence): Typed | undefined
   // One of an enumeration ("Rose Tyler (Billie Piper), Martha Jones…") is not the answer by itself.
   const listed = strong.some((c) => c !== near[0] && wordsBetween(best, c, near[0]) < DIRECT.listGap);
   return listed ? undefined : near[0];
+}
+
+/** The best sentence as quoted first: with its neighbour when that belongs to the answer (widen.ts). */
+function widened(best: RankedSentence, ranked: RankedSentence[], index: IndexReader): RankedSentence {
+  const p = best.source;
+  const scores = new Map(ranked.filter((s) => s.docId === p.docId).map((s) => [s.start, s.score]));
+  const slots = analysePassage(index, p).sentences.map((s) => ({ start: s.start, end: s.end, score: s.title ? undefined : scores.get(p.start + s.start) }));
+  const i = slots.findIndex((s) => p.start + s.start === best.start);
+  if (i < 0) return best;
+  const span = widenedSpan(p.text, slots, i);
+  if (span.start === slots[i].start && span.end === slots[i].end) return best;
+  return { ...best, start: p.start + span.start, end: p.start + span.end, text: p.text.slice(span.start, span.end) };
 }
 
 /** The best sentence, then the best of other articles (then of the same) scoring near it. */

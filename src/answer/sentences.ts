@@ -7,7 +7,7 @@ import type { IndexReader } from '../index/reader.js';
 import type { Retrieval } from '../retrieve/hybrid.js';
 import { analyzeWord, normalizeWord, STOPWORDS } from '../text/analyze.js';
 import { detectLanguage } from '../text/language.js';
-import type { Lang } from '../types.js';
+import type { Lang, Passage } from '../types.js';
 import { definesSomething } from './kinds/definition.js';
 import { candidatesFor } from './kinds/index.js';
 import type { QuestionContext, Typed } from './kinds/types.js';
@@ -49,6 +49,8 @@ export interface SentenceFeatures {
 
 export interface RankedSentence {
   docId: string;
+  /** The passage it was read from (its neighbours are quoted with it when they belong to the answer). */
+  source: Passage;
   /** Offsets in the article. */
   start: number;
   end: number;
@@ -164,7 +166,7 @@ export function rankSentences(retrieval: Retrieval, index: IndexReader, kind: An
       };
       const start = p.start + s.start;
       const key = `${p.docId}:${start}`;
-      const ranked: RankedSentence = { docId: p.docId, start, end: p.start + s.end, text: s.text, features, candidates: [], score: scoreOf(features), coverage, words: s.words, asked, content: [] };
+      const ranked: RankedSentence = { docId: p.docId, source: p, start, end: p.start + s.end, text: s.text, features, candidates: [], score: scoreOf(features), coverage, words: s.words, asked, content: [] };
       const before = seen.get(key);
       if (!before || before.score < ranked.score) seen.set(key, ranked);
     }

@@ -66,3 +66,18 @@ any some all each every other also only just very more most less least one ones 
     .split(/\s+/)
     .filter(Boolean),
 );
+
+/**
+ * Words that open a sentence leaning on the one before it (a pronoun or a connective): such a sentence quoted alone
+ * leaves the reader asking "who?" or "what?" (ru / en / kk).
+ */
+export const LEANING_OPENERS: ReadonlySet<string> = new Set(
+  [
+    'он', 'она', 'оно', 'они', 'его', 'её', 'ее', 'их', 'ему', 'ей', 'им', 'это', 'этот', 'эта', 'эти', 'этого', 'этой',
+    'этих', 'этом', 'там', 'тогда', 'однако', 'но', 'также', 'затем', 'позже', 'впоследствии', 'кроме', 'тем',
+    'he', 'she', 'it', 'they', 'his', 'her', 'its', 'their', 'them', 'this', 'these', 'that', 'those', 'there', 'then',
+    'however', 'but', 'also', 'later', 'thus',
+    'ол', 'оның', 'олар', 'олардың', 'оған', 'бұл', 'бұның', 'мұның', 'сол', 'осы', 'онда', 'алайда', 'бірақ',
+    'сондай-ақ', 'кейін', 'сонымен',
+  ],
+);

@@ -1,0 +1,43 @@
+/**
+ * The first quote is what a reader reads first. When the sentence that best answers stands next to another that
+ * belongs to the answer (the second best of its article, or the one its pronoun points back to), both are quoted as
+ * one contiguous span of the article, as long as it stays one paragraph and short enough to read at a glance.
+ */
+import { LEANING_OPENERS } from '../text/lexicon.js';
+import { WIDEN } from './weights.js';
+
+/** A sentence of a passage: offsets in the passage text and its ranking score (undefined: not ranked, e.g. a title). */
+export interface SentenceSlot {
+  start: number;
+  end: number;
+  score?: number;
+}
+
+/** A sentence leaning on the one before: it opens with a pronoun or a connective, or is a few words only. */
+export function leansBack(sentence: string): boolean {
+  const words = sentence.match(/[\p{L}\p{N}-]+/gu) ?? [];
+  if (!words.length) return false;
+  return LEANING_OPENERS.has(words[0]!.toLowerCase()) || words.length < WIDEN.fewWords;
+}
+
+/**
+ * The span [start, end) of `text` to quote for the best sentence `slots[i]`: itself, or itself with the neighbour
+ * that scores at least `WIDEN.share` of it (or the one before, when it leans back), never across a line break and
+ * never longer than `WIDEN.maxChars`.
+ */
+export function widenedSpan(text: string, slots: readonly SentenceSlot[], i: number): { start: number; end: number } {
+  const best = slots[i];
+  const own = { start: best.start, end: best.end };
+  const bestScore = best.score ?? 0;
+  const fits = (a: SentenceSlot, b: SentenceSlot) => b.end - a.start <= WIDEN.maxChars && !/[\n\r]/.test(text.slice(a.end, b.start));
+  const strong = (s: SentenceSlot | undefined) => s?.score !== undefined && bestScore > 0 && s.score >= bestScore * WIDEN.share;
+  const prev = slots[i - 1];
+  const next = slots[i + 1];
+  const options: Array<{ start: number; end: number; score: number }> = [];
+  if (prev && prev.score !== undefined && fits(prev, best) && (strong(prev) || leansBack(text.slice(best.start, best.end))))
+    options.push({ start: prev.start, end: best.end, score: prev.score });
+  if (next && strong(next) && fits(best, next)) options.push({ start: best.start, end: next.end, score: next.score! });
+  if (!options.length) return own;
+  options.sort((a, b) => b.score - a.score);
+  return { start: options[0].start, end: options[0].end };
+}

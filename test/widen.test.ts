@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { leansBack, widenedSpan, type SentenceSlot } from '../src/answer/widen.js';
+
+/** Slots of the sentences of `text` (split after ". "), with the given scores. */
+function slots(text: string, scores: Array<number | undefined>): SentenceSlot[] {
+  const out: SentenceSlot[] = [];
+  let start = 0;
+  for (const m of text.matchAll(/[.!?](\s+|$)/g)) {
+    const end = m.index! + 1;
+    out.push({ start, end, score: scores[out.length] });
+    start = end + m[1].length;
+  }
+  return out;
+}
+
+const quoted = (text: string, s: { start: number; end: number }) => text.slice(s.start, s.end);
+
+describe('the first quote widened to a neighbour', () => {
+  const text = 'The bridge was opened in 1932 by the city council. It cost 4 million dollars to build. Traffic on the river crossing doubled within a decade.';
+
+  it('joins the best sentence and the strong sentence after it, as one exact span of the article', () => {
+    const s = widenedSpan(text, slots(text, [1.0, 0.9, 0.1]), 0);
+    expect(quoted(text, s)).toBe('The bridge was opened in 1932 by the city council. It cost 4 million dollars to build.');
+  });
+
+  it('quotes a sentence opening with a pronoun together with the one it points back to', () => {
+    const s = widenedSpan(text, slots(text, [0.2, 1.0, 0.1]), 1);
+    expect(quoted(text, s)).toBe('The bridge was opened in 1932 by the city council. It cost 4 million dollars to build.');
+  });
+
+  it('leaves a self-contained best sentence alone when its neighbours score low', () => {
+    const s = widenedSpan(text, slots(text, [0.1, 0.2, 1.0]), 2);
+    expect(quoted(text, s)).toBe('Traffic on the river crossing doubled within a decade.');
+  });
+
+  it('never joins across a paragraph break', () => {
+    const t = 'The bridge was opened in 1932.\nIt cost 4 million dollars.';
+    const s = widenedSpan(t, [{ start: 0, end: 30, score: 0.9 }, { start: 31, end: t.length, score: 1 }], 1);
+    expect(quoted(t, s)).toBe('It cost 4 million dollars.');
+  });
+
+  it('never makes the quote longer than a reader takes in at a glance', () => {
+    const long = `${'A long sentence about the bridge and its many builders, '.repeat(7)}ends here. It cost 4 million dollars.`;
+    const sl = slots(long, [0.9, 1]);
+    expect(quoted(long, widenedSpan(long, sl, 1))).toBe('It cost 4 million dollars.');
+  });
+
+  it('does not join a title (an unranked sentence)', () => {
+    const s = widenedSpan(text, slots(text, [undefined, 1.0, 0.1]), 1);
+    expect(quoted(text, s)).toBe('It cost 4 million dollars to build.');
+  });
+
+  it('tells a leaning sentence in each language', () => {
+    expect(leansBack('Он родился в Алматы в 1960 году и окончил университет.')).toBe(true);
+    expect(leansBack('Ол 1960 жылы Алматыда дүниеге келген деп жазылған.')).toBe(true);
+    expect(leansBack('Its population was 40,000 at the census of the year.')).toBe(true);
+    expect(leansBack('Abai Kunanbayev was born in 1845 near the Chingiz mountains.')).toBe(false);
+    expect(leansBack('Born in 1845.')).toBe(true);
+  });
+});
