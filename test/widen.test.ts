@@ -58,3 +58,11 @@ describe('the first quote widened to a neighbour', () => {
     expect(leansBack('Born in 1845.')).toBe(true);
   });
 });
+
+describe('both neighbours', () => {
+  it('quotes three short sentences when both neighbours belong to the answer', () => {
+    const t = 'The bridge was opened in 1932 by the city council. It cost 4 million dollars to build. Its steel came from three mills in the north.';
+    const s = widenedSpan(t, slots(t, [0.3, 1.0, 0.8]), 1);
+    expect(quoted(t, s)).toBe(t);
+  });
+});

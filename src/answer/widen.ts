@@ -22,8 +22,8 @@ export function leansBack(sentence: string): boolean {
 
 /**
  * The span [start, end) of `text` to quote for the best sentence `slots[i]`: itself, or itself with the neighbour
- * that scores at least `WIDEN.share` of it (or the one before, when it leans back), never across a line break and
- * never longer than `WIDEN.maxChars`.
+ * that scores at least `WIDEN.share` of it (or the one before, when it leans back), or with both when both qualify
+ * and fit; never across a line break and never longer than `WIDEN.maxChars`.
  */
 export function widenedSpan(text: string, slots: readonly SentenceSlot[], i: number): { start: number; end: number } {
   const best = slots[i];
@@ -39,5 +39,7 @@ export function widenedSpan(text: string, slots: readonly SentenceSlot[], i: num
   if (next && strong(next) && fits(best, next)) options.push({ start: best.start, end: next.end, score: next.score! });
   if (!options.length) return own;
   options.sort((a, b) => b.score - a.score);
+  // Both neighbours belong to it and the three still read at a glance: all three.
+  if (options.length === 2 && next!.end - prev!.start <= WIDEN.maxChars) return { start: prev!.start, end: next!.end };
   return { start: options[0].start, end: options[0].end };
 }
