@@ -40,6 +40,14 @@ export interface ServiceInfo {
   titles: Array<{ doc: string; title: string }>;
 }
 
+/** The index failed a check and is being rebuilt from the articles; asked with `waitForRepair: false`. */
+export class IndexRebuildingError extends Error {}
+
+export interface AskOptions {
+  /** false: a question that finds the index under repair fails at once with IndexRebuildingError (the bot says so) instead of waiting for the rebuild (the command line waits). */
+  waitForRepair?: boolean;
+}
+
 export interface ServiceOptions {
   /** Loads the embedder for the index's model; null (with a reason) means lexical only. */
   getEmbedder?: (modelId: string, dtype: string) => Promise<{ embedder: Embedder } | { embedder: null; reason: string }>;
@@ -121,8 +129,13 @@ export class AnswerService {
     }
   }
 
-  async ask(rawQuestion: string): Promise<Answer> {
+  async ask(rawQuestion: string, opts: AskOptions = {}): Promise<Answer> {
     const index = this.index;
+    const rebuilding = () => new IndexRebuildingError('the index is being rebuilt from the articles; ask again in a moment');
+    if (this.repairing && opts.waitForRepair === false) {
+      validateQuestion(rawQuestion);
+      throw rebuilding();
+    }
     try {
       return await this.answer(rawQuestion);
     } catch (e) {
@@ -130,8 +143,16 @@ export class AnswerService {
       // Rebuilt from the articles (once for all the questions that found it), then asked again on the new index.
       if (this.damagedGeneration !== index.generation) {
         this.damagedGeneration = index.generation;
-        this.repairing = this.opts.onDamaged(e).then(() => this.reload().then(() => undefined));
+        const repair: Promise<void> = this.opts
+          .onDamaged(e)
+          .then(() => this.reload().then(() => undefined))
+          .finally(() => {
+            if (this.repairing === repair) this.repairing = null;
+          });
+        repair.catch(() => undefined);
+        this.repairing = repair;
       }
+      if (opts.waitForRepair === false) throw rebuilding();
       await this.repairing;
       if (this.index === index) throw e;
       return this.answer(rawQuestion);

@@ -11,7 +11,7 @@ import { LRUCache } from 'lru-cache';
 import { Composer, Telegraf, type Context, type Middleware } from 'telegraf';
 import { anyOf, editedMessage, message } from 'telegraf/filters';
 import { exampleQuestions } from '../answer/examples.js';
-import { MAX_QUESTION_CHARS, QuestionError, type AnswerService, type ServiceInfo } from '../answer/service.js';
+import { MAX_QUESTION_CHARS, IndexRebuildingError, QuestionError, type AnswerService, type ServiceInfo } from '../answer/service.js';
 import { ConfigError, type Config } from '../config.js';
 import type { BuildSummary } from '../index/build.js';
 import { IndexBusyError } from '../index/store.js';
@@ -207,8 +207,10 @@ export function createBot(service: Answerer, config: Config, deps: BotDeps = {})
     const stopTyping = typing(ctx);
     let a;
     try {
-      a = await service.ask(question);
+      // A bot must not hold a chat for a whole rebuild: it says the index is being rebuilt instead.
+      a = await service.ask(question, { waitForRepair: false });
     } catch (e) {
+      if (e instanceof IndexRebuildingError) return say(ctx, T.rebuilding);
       if (!(e instanceof QuestionError)) throw e;
       const why = e.reason === 'empty' ? T.emptyQuestion : e.reason === 'too-long' ? T.tooLong(question.length, MAX_QUESTION_CHARS) : e.reason === 'control' ? T.controlChars : escapeHtml(e.message);
       return say(ctx, why);

@@ -36,6 +36,7 @@ export interface BotTexts {
   emptyQuestion: string;
   unknownCommand: (command: string) => string;
   failed: string;
+  rebuilding: string;
 }
 
 const examples = (questions: string[]) => questions.map((q) => `• <code>${e(q)}</code>`).join('\n');
@@ -77,6 +78,7 @@ export const BOT_TEXTS: Record<Lang, BotTexts> = {
     emptyQuestion: 'Напишите вопрос после команды: <code>/ask ваш вопрос</code>. Примеры вопросов: /help',
     unknownCommand: (c) => `Не знаю команды /${e(c)}. Список команд: /help`,
     failed: 'Извините, не получилось ответить на это сообщение. Попробуйте ещё раз.',
+    rebuilding: 'Индекс статей повреждён и сейчас пересобирается. Спросите ещё раз через минуту.',
   },
   kk: {
     start: (f, x) =>
@@ -108,6 +110,7 @@ export const BOT_TEXTS: Record<Lang, BotTexts> = {
     emptyQuestion: 'Сұрағыңызды командадан кейін жазыңыз: <code>/ask сұрағыңыз</code>. Сұрақ мысалдары: /help',
     unknownCommand: (c) => `/${e(c)} командасын білмеймін. Командалар тізімі: /help`,
     failed: 'Кешіріңіз, бұл хабарламаға жауап бере алмадым. Қайта көріңіз.',
+    rebuilding: 'Мақалалар индексі зақымданған, қазір қайта құрылып жатыр. Бір минуттан кейін қайта сұраңыз.',
   },
   en: {
     start: (f, x) =>
@@ -139,6 +142,7 @@ export const BOT_TEXTS: Record<Lang, BotTexts> = {
     emptyQuestion: 'Type your question after the command: <code>/ask your question</code>. Example questions: /help',
     unknownCommand: (c) => `I don't know the command /${e(c)}. See /help`,
     failed: 'Sorry, I could not answer this message. Please try again.',
+    rebuilding: 'The index of articles was damaged and is being rebuilt. Please ask again in a minute.',
   },
 };
 
