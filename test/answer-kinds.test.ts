@@ -79,6 +79,8 @@ describe('text', () => {
     expect(stemKazakh('кітаптарының')).toBe('кітап');
     expect(stemKazakh('қалаларда')).toBe('қала');
     expect(stemKazakh('ел')).toBe('ел');
+    // Possessive + accusative after a vowel: the same stem as the possessive alone.
+    expect(stemKazakh('бабасын')).toBe(stemKazakh('бабасы'));
   });
 
   it('Russian and English forms meet at one Snowball stem', () => {

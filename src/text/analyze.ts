@@ -16,7 +16,7 @@ export { STOPWORDS };
 export type AnalyzerName = 'exact' | 'stem' | 'prefix5' | 'ngram3';
 
 /** Bump whenever analysis changes (stop words, suffixes, tokenisation): indexes built before are rebuilt. */
-export const ANALYZER_VERSION = 4;
+export const ANALYZER_VERSION = 5;
 
 export interface Token {
   /** The normalised word (lower case, ё→е). */
