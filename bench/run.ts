@@ -358,6 +358,7 @@ for (const s of ['small', 'mid', 'large'] as SizeName[]) {
     if (s === 'large') {
       figures.embed_query_p50_ms = bare.p50;
       figures.hybrid_over_bare_p50 = round(st.p50 / bare.p50);
+      figures.hybrid_minus_bare_p50_ms = round(st.p50 - bare.p50);
     }
     say(`hybrid ${key}: p50 ${st.p50} ms, p95 ${st.p95} ms; bare query embedding p50 ${bare.p50} ms (embed ${latency[`hybrid_${key}`].embed_p50}, retrieve ${latency[`hybrid_${key}`].retrieve_p50}, compose ${latency[`hybrid_${key}`].compose_p50})`);
 

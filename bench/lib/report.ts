@@ -9,9 +9,9 @@ export interface Target {
 }
 
 export const TARGETS: Target[] = [
-  { figure: 'query_p50_ms_lexical_10k', op: '<=', value: 5, what: 'lexical question→answer p50 at 10k documents' },
-  { figure: 'query_p95_ms_lexical_10k', op: '<=', value: 15, what: 'lexical question→answer p95 at 10k documents' },
-  { figure: 'hybrid_over_bare_p50', op: '<=', value: 1.3, what: 'hybrid p50 over the bare query embedding p50 (10k)' },
+  // The latency budget (README "Speed"): a Telegram round trip is ~100 ms, so these bound simplicity, not a race.
+  { figure: 'query_p95_ms_lexical_10k', op: '<=', value: 10, what: 'lexical question→answer p95 at 10k documents' },
+  { figure: 'hybrid_minus_bare_p50_ms', op: '<=', value: 3, what: 'hybrid p50 minus the bare query embedding p50, ms (10k)' },
   { figure: 'reindex_one_doc_s_10k', op: '<=', value: 5, what: 're-index after one changed document of 10k (s)' },
 ];
 
@@ -46,6 +46,7 @@ const MEANING: Record<string, string> = {
   reindex_one_doc_s_10k: 'incremental buildIndex after one changed document of 10k (timing model), median',
   embed_query_p50_ms: 'bare forward pass of the timing model for a question (embedQuery on the main thread), p50: the faster of 1 and 2 ONNX threads',
   hybrid_over_bare_p50: 'query_p50_ms_hybrid_10k / embed_query_p50_ms',
+  hybrid_minus_bare_p50_ms: 'query_p50_ms_hybrid_10k − embed_query_p50_ms: what answering adds to the model call',
   cold_start_ms: 'spawn `node bin/citebot.js ask` → first answer byte, 10k index, hybrid (model loaded)',
   cold_start_ms_10k_lexical: 'the same with EMBEDDINGS=0 (lexical only)',
   cold_start_ms_5: 'the same on the 5-document index, hybrid',
