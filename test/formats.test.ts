@@ -5,6 +5,8 @@ import { runIndex } from '../src/app/app.js';
 import { AnswerService } from '../src/answer/service.js';
 import { chunkArticle } from '../src/chunk/chunker.js';
 import { buildIndex } from '../src/index/build.js';
+import { htmlText } from '../src/ingest/formats.js';
+import { findOutlet } from '../src/ingest/metadata.js';
 import { ingestDir } from '../src/ingest/read.js';
 import { makeWorkspace, PROJECT_SEEDS, ROOT, type Workspace } from './helpers/workspace.js';
 
@@ -62,6 +64,17 @@ describe('article formats: the text a reader sees is indexed and quoted', () => 
     } finally {
       await service.close();
     }
+  });
+
+  it('takes the site name off a "Headline | Site" title, and finds an outlet named at the start of a sentence', () => {
+    const body = '<p>' + 'Городская библиотека открыла новый читальный зал на 120 мест, сообщили в пресс-службе. '.repeat(4) + '</p>';
+    for (const sep of [' | ', ' — ', ' - ']) {
+      const page = `<html><head><title>Библиотека открыла зал${sep}City News</title><meta property="og:site_name" content="City News"></head><body><article><h1>Библиотека открыла зал</h1>${body}${body}</article></body></html>`;
+      expect(htmlText(page)).toMatchObject({ title: 'Библиотека открыла зал', outlet: 'City News' });
+    }
+    expect(findOutlet('Передает ИА Казинформ, в Астане открылся форум.')).toBe('Казинформ');
+    expect(findOutlet('Reports Tengrinews.kz: the forum opened.')).toBe('Tengrinews.kz');
+    expect(findOutlet('и передает нам привет')).toBeUndefined();
   });
 
   it('a page with no article, an empty Markdown file: one warning naming each, the rest indexed', async () => {

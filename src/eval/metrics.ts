@@ -1,5 +1,5 @@
 /**
- * The figures of `../shared/eval/ext/score.py`, computed the same way (same normalisation, same span test, same
+ * The figures of the public scorer (`eval/ext/score.py` of the shared folder), computed the same way (same normalisation, same span test, same
  * "first block"), so that `npm run eval` and the public scorer agree to the question.
  */
 

@@ -136,6 +136,13 @@ function metaContent(doc: { querySelector(s: string): { getAttribute(n: string):
   return undefined;
 }
 
+/** "Headline | Site" (or " - Site", " — Site") in <title>: the site is the outlet, not part of the headline. */
+function withoutSite(title: string | undefined, site: string | undefined): string | undefined {
+  if (!title || !site) return title;
+  for (const sep of [' | ', ' - ', ' – ', ' — ']) if (title.endsWith(sep + site)) return title.slice(0, -(sep + site).length).trim();
+  return title;
+}
+
 export function htmlText(source: string): ReaderText | { error: string } {
   let parsed;
   try {
@@ -156,7 +163,8 @@ export function htmlText(source: string): ReaderText | { error: string } {
   const { document: content } = parseHTML(`<!doctype html><html><body>${article.content}</body></html>`);
   let text = layoutText(content.body as unknown as DomNode);
   if (!/[\p{L}\p{N}]/u.test(text)) return { error: 'no article text found on the page' };
-  const title = article.title?.replace(/\s+/g, ' ').trim();
+  const outlet = parsed.outlet ?? article.siteName?.trim();
+  const title = withoutSite(article.title?.replace(/\s+/g, ' ').trim(), outlet);
   // The headline is the article's first line: a heading that opens the body, else the page's title.
   const firstLine = text.slice(0, text.indexOf('\n'));
   const heading = content.querySelector('h1, h2, h3')?.textContent?.replace(/\s+/g, ' ').trim();
@@ -165,7 +173,6 @@ export function htmlText(source: string): ReaderText | { error: string } {
   if (title) out.title = title;
   const date = parsed.date ?? isoDay(article.publishedTime);
   if (date) out.date = date;
-  const outlet = parsed.outlet ?? article.siteName?.trim();
   if (outlet) out.outlet = outlet;
   if (article.byline?.trim()) out.author = article.byline.trim();
   return out;
