@@ -1,4 +1,5 @@
 /** What an article says about itself: title, outlet, author, publication date; and which lines are page furniture. */
+import { MONTH_STEMS, MONTH_WORD, monthOf } from '../text/lexicon.js';
 
 // Lines a web page adds around an article: counters, buttons, edit stamps. Never indexed as content.
 const FURNITURE: RegExp[] = [
@@ -47,23 +48,8 @@ export function findAuthor(text: string): string | undefined {
   return m ? m[1].trim() : undefined;
 }
 
-const MONTHS: Record<string, number> = {};
-const monthNames: string[][] = [
-  ['январь', 'января', 'january', 'jan', 'қаңтар'],
-  ['февраль', 'февраля', 'february', 'feb', 'ақпан'],
-  ['март', 'марта', 'march', 'mar', 'наурыз'],
-  ['апрель', 'апреля', 'april', 'apr', 'сәуір'],
-  ['май', 'мая', 'may', 'мамыр'],
-  ['июнь', 'июня', 'june', 'jun', 'маусым'],
-  ['июль', 'июля', 'july', 'jul', 'шілде'],
-  ['август', 'августа', 'august', 'aug', 'тамыз'],
-  ['сентябрь', 'сентября', 'september', 'sep', 'sept', 'қыркүйек'],
-  ['октябрь', 'октября', 'october', 'oct', 'қазан'],
-  ['ноябрь', 'ноября', 'november', 'nov', 'қараша'],
-  ['декабрь', 'декабря', 'december', 'dec', 'желтоқсан'],
-];
-monthNames.forEach((names, i) => names.forEach((n) => (MONTHS[n] = i + 1)));
-const MONTH_RE = Object.keys(MONTHS).sort((a, b) => b.length - a.length).join('|');
+// Month words from the one lexicon; a date may also abbreviate an English month ("Mar 5, 2024").
+const MONTH_RE = `(?:${MONTH_WORD}|${MONTH_STEMS.flat().filter((m) => /^[a-z]{3,4}$/.test(m)).join('|')})`;
 
 function iso(y: number, m: number, d: number): string | undefined {
   if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31) return undefined;
@@ -75,12 +61,12 @@ export function datesIn(line: string): string[] {
   const out: string[] = [];
   const dmy = new RegExp(`\\b(\\d{1,2})\\s+(${MONTH_RE})\\.?,?\\s+(\\d{4})`, 'giu');
   for (const m of line.matchAll(dmy)) {
-    const d = iso(+m[3], MONTHS[m[2].toLowerCase()], +m[1]);
+    const d = iso(+m[3], monthOf(m[2]), +m[1]);
     if (d) out.push(d);
   }
   const mdy = new RegExp(`\\b(${MONTH_RE})\\.?\\s+(\\d{1,2}),?\\s+(\\d{4})`, 'giu');
   for (const m of line.matchAll(mdy)) {
-    const d = iso(+m[3], MONTHS[m[1].toLowerCase()], +m[2]);
+    const d = iso(+m[3], monthOf(m[1]), +m[2]);
     if (d) out.push(d);
   }
   for (const m of line.matchAll(/\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b/g)) {
