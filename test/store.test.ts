@@ -1,10 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildIndex, type BuildOptions } from '../src/index/build.js';
 import { acquireLock, tryLock } from '../src/index/lock.js';
-import { currentFolder, loadIndex } from '../src/index/store.js';
+import { currentFolder, IndexDamagedError, loadIndex } from '../src/index/store.js';
 import { makeWorkspace, ROOT, type Workspace } from './helpers/workspace.js';
 
 const BIN = path.join(ROOT, 'bin', 'citebot.js');
@@ -45,10 +45,25 @@ function rewrite(file: string, from: string, to: string): void {
   writeFileSync(file, b);
 }
 
+/**
+ * As after a running chat's watcher saw one rebuild: an incremental commit stays in `index.db-wal` while a reader
+ * holds the state before it. Returns that reader (to be closed).
+ */
+async function commitIntoWal(w: Workspace) {
+  const reader = await loadIndex(w.config.INDEX_DIR);
+  const first = readdirSync(w.seeds).sort()[0];
+  appendFileSync(path.join(w.seeds, first), '\n\nЕщё один абзац, добавленный позже.\n');
+  expect(run(w, 'index', []).code).toBe(0);
+  expect(statSync(`${liveFile(w, 'index.db')}-wal`).size).toBeGreaterThan(0);
+  return reader;
+}
+
 describe('a damaged index is one line and rebuilds itself', () => {
   // `index` is tried on three of them (the others take the same path through the build).
-  const damages: Array<{ name: string; file: string; model?: boolean; indexToo?: boolean; verify?: boolean; damage: (file: string) => void }> = [
+  const damages: Array<{ name: string; file: string; model?: boolean; indexToo?: boolean; verify?: boolean; wal?: boolean; damage: (file: string) => void }> = [
     { name: 'index.db cut in half', file: 'index.db', indexToo: true, damage: (f) => truncateSync(f, Math.floor(statSync(f).size / 2)) },
+    { name: 'index.db cut in half while its WAL holds a commit', file: 'index.db', indexToo: true, wal: true, damage: (f) => truncateSync(f, Math.floor(statSync(f).size / 2)) },
+    { name: 'index.db emptied', file: 'index.db', indexToo: true, damage: (f) => truncateSync(f, 0) },
     { name: 'index.db with its header flipped', file: 'index.db', damage: (f) => flip(f, 0, 64) },
     { name: 'index.db with a figure of a passage changed', file: 'index.db', indexToo: true, verify: true, damage: (f) => rewrite(f, '43 страны-участницы', '99 страны-участницы') },
     { name: 'vec-1.hnsw cut short', file: 'vec-1.hnsw', model: true, damage: (f) => truncateSync(f, statSync(f).size - 100) },
@@ -58,6 +73,7 @@ describe('a damaged index is one line and rebuilds itself', () => {
     it(`ask: ${d.name}`, async () => {
       ws = await makeWorkspace({ model: d.model });
       expect(run(ws, 'index', []).code).toBe(0);
+      const reader = d.wal ? await commitIntoWal(ws) : null;
       d.damage(liveFile(ws, d.file));
       const r = run(ws, 'ask', ['--json', QUESTION]);
       expect(r.stderr).toContain(`the index is damaged: ${d.file}; rebuilding`);
@@ -68,11 +84,13 @@ describe('a damaged index is one line and rebuilds itself', () => {
       // Rebuilt for good: the next run finds it whole.
       const again = JSON.parse(run(ws, 'index', ['--json']).stdout.trim().split('\n').pop()!);
       expect(again).toMatchObject({ unchanged: 5, added: 0 });
+      reader?.close();
     }, 120_000);
 
     it.runIf(d.indexToo)(`index repairs instead of reporting "unchanged": ${d.name}`, async () => {
       ws = await makeWorkspace({ model: d.model });
       expect(run(ws, 'index', []).code).toBe(0);
+      const reader = d.wal ? await commitIntoWal(ws) : null;
       d.damage(liveFile(ws, d.file));
       // A changed passage is only seen by reading every row: --verify (answering checks each row it reads).
       const r = run(ws, 'index', ['--json', ...(d.verify ? ['--verify'] : [])]);
@@ -84,8 +102,33 @@ describe('a damaged index is one line and rebuilds itself', () => {
       const asked = run(ws, 'ask', ['--json', QUESTION]);
       expect(asked.stderr).not.toContain('damaged');
       expect(JSON.parse(asked.stdout.trim())).toMatchObject({ answered: true, answer: expect.stringMatching(/^43 страны-участницы/) });
+      reader?.close();
     }, 120_000);
   }
+});
+
+describe('damage found while rows are being walked', () => {
+  it('is IndexDamagedError, not a bare SqliteError (the vocabulary, the documents, every passage)', async () => {
+    ws = await makeWorkspace();
+    expect(run(ws, 'index', []).code).toBe(0);
+    type Index = Awaited<ReturnType<typeof loadIndex>>;
+    for (const walk of [(i: Index) => [...i.lexical.vocabulary()], (i: Index) => [...i.documents()], (i: Index) => [...i.allPassages()]]) {
+      const idx = await loadIndex(ws.config.INDEX_DIR);
+      const file = liveFile(ws, 'index.db');
+      const whole = readFileSync(file);
+      // Cut to its first page (the schema) while open: SQLite meets the damage only on the pages it reads next.
+      truncateSync(file, whole.readUInt16BE(16));
+      let err: unknown;
+      try {
+        walk(idx);
+      } catch (e) {
+        err = e;
+      }
+      idx.close();
+      writeFileSync(file, whole);
+      expect(err).toBeInstanceOf(IndexDamagedError);
+    }
+  });
 });
 
 describe('the index lock', () => {

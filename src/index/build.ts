@@ -140,7 +140,7 @@ function inspect(dir: string, opts: BuildOptions): { header: IndexHeader | null;
     if (!header) throw new IndexDamagedError(DB_FILE, 'no header');
     if (header.schemaVersion !== SCHEMA_VERSION) return { header, documents: new Map() };
     checkLength(db, path.join(dir, DB_FILE));
-    for (const f of db.prepare('SELECT name, count, bytes, sha256 FROM vector_files').all() as Array<{ name: string; bytes: number; sha256: string }>) {
+    for (const f of guarded(() => db!.prepare('SELECT name, count, bytes, sha256 FROM vector_files').all() as Array<{ name: string; bytes: number; sha256: string }>)) {
       verifyFile(path.join(dir, f.name), f.name, f);
     }
     if (opts.verify === 'full') {

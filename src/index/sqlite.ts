@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ChunkOptions } from '../chunk/chunker.js';
@@ -53,10 +53,15 @@ CREATE TABLE IF NOT EXISTS deleted(id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS vector_files(name TEXT PRIMARY KEY, count INTEGER NOT NULL, bytes INTEGER NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
 `;
 
-/** SQLite's own words for a damaged file. */
+/**
+ * SQLite's own words for a damaged file. Our schema is fixed, so a missing table or column (an emptied or
+ * foreign file) is damage too, as is "malformed" under whatever code it comes.
+ */
 function isCorruption(e: unknown): boolean {
   const code = (e as { code?: string }).code ?? '';
-  return code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN';
+  if (!code.startsWith('SQLITE_')) return false;
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN') return true;
+  return /malformed|no such (table|column|index)|not a database/i.test((e as Error).message ?? '');
 }
 
 /** Runs `fn`, turning SQLite's corruption errors into IndexDamagedError naming the database file. */
@@ -69,17 +74,57 @@ export function guarded<T>(fn: () => T): T {
   }
 }
 
-/** A database file shorter than its pages (cut off) is damaged; pages still in the WAL are not in the file yet. */
+/** The rows of `make()`'s iterator with every step guarded: SQLite reads (and finds damage) as the rows are walked. */
+export function* guardedRows<T>(make: () => Iterable<T>): Generator<T> {
+  const it = guarded(() => make()[Symbol.iterator]());
+  try {
+    for (;;) {
+      const r = guarded(() => it.next());
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    // A walk left early frees its statement.
+    it.return?.();
+  }
+}
+
+/** The page numbers held by the WAL's frames of its current round (their salts match the WAL header's). */
+function walPages(walFile: string, pageSize: number): Set<number> {
+  const pages = new Set<number>();
+  let fd: number;
+  try {
+    fd = openSync(walFile, 'r');
+  } catch {
+    return pages;
+  }
+  try {
+    const size = statSync(walFile).size;
+    const head = Buffer.alloc(32);
+    if (size < 32 || readSync(fd, head, 0, 32, 0) < 32) return pages;
+    const frame = Buffer.alloc(24);
+    for (let at = 32; at + 24 + pageSize <= size; at += 24 + pageSize) {
+      readSync(fd, frame, 0, 24, at);
+      if (frame.readUInt32BE(8) !== head.readUInt32BE(16) || frame.readUInt32BE(12) !== head.readUInt32BE(20)) break;
+      pages.add(frame.readUInt32BE(0));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return pages;
+}
+
+/**
+ * A database file shorter than its pages (cut off) is damaged, unless the pages it lacks are in the WAL (written
+ * there, not yet checkpointed into the file). Cheap: the file's length and the WAL's frame headers.
+ */
 export function checkLength(db: Database.Database, file: string): void {
   const pages = guarded(() => db.pragma('page_count', { simple: true }) as number);
-  const pageSize = db.pragma('page_size', { simple: true }) as number;
-  let wal = 0;
-  try {
-    wal = statSync(`${file}-wal`).size;
-  } catch {
-    // No WAL: every page is in the file.
-  }
-  if (wal === 0 && statSync(file).size < pages * pageSize) throw new IndexDamagedError(DB_FILE, 'shorter than its pages');
+  const pageSize = guarded(() => db.pragma('page_size', { simple: true }) as number);
+  const inFile = Math.floor(statSync(file).size / pageSize);
+  if (inFile >= pages) return;
+  const inWal = walPages(`${file}-wal`, pageSize);
+  for (let p = inFile + 1; p <= pages; p++) if (!inWal.has(p)) throw new IndexDamagedError(DB_FILE, 'shorter than its pages');
 }
 
 function damaged(what: string): never {
@@ -243,7 +288,7 @@ export class SqliteIndex implements IndexReader {
   }
 
   *documents(): Iterable<[string, ArticleMeta]> {
-    const rows = guarded(() => this.db.prepare('SELECT id, meta, size, mtime, first, count, crc FROM documents ORDER BY id').iterate()) as Iterable<{ id: string; meta: string; size: number | null; mtime: number | null; first: number; count: number; crc: number }>;
+    const rows = guardedRows(() => this.db.prepare('SELECT id, meta, size, mtime, first, count, crc FROM documents ORDER BY id').iterate() as Iterable<{ id: string; meta: string; size: number | null; mtime: number | null; first: number; count: number; crc: number }>);
     for (const r of rows) {
       if (docCrc(r.id, r.meta, r.size, r.mtime, r.first, r.count) !== r.crc) damaged(`document ${r.id}`);
       yield [r.id, JSON.parse(r.meta) as ArticleMeta];
@@ -258,7 +303,7 @@ export class SqliteIndex implements IndexReader {
 
   /** Every live passage, in id order (the bench's peers are fed them; answering never walks them all). */
   *allPassages(): Iterable<Passage> {
-    const rows = this.db.prepare('SELECT id, doc, start, end, text FROM passages ORDER BY id').iterate() as Iterable<{ id: number; doc: string; start: number; end: number; text: string }>;
+    const rows = guardedRows(() => this.db.prepare('SELECT id, doc, start, end, text FROM passages ORDER BY id').iterate() as Iterable<{ id: number; doc: string; start: number; end: number; text: string }>);
     for (const r of rows) yield { id: r.id, docId: r.doc, start: r.start, end: r.end, text: r.text };
   }
 
@@ -363,7 +408,7 @@ export class SqliteLexical implements LexicalReader {
   }
 
   *vocabulary(): Iterable<string> {
-    yield* guarded(() => this.db.prepare('SELECT DISTINCT term FROM postings').pluck().iterate()) as Iterable<string>;
+    yield* guardedRows(() => this.db.prepare('SELECT DISTINCT term FROM postings').pluck().iterate() as Iterable<string>);
   }
 }
 
