@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -152,6 +152,56 @@ describe('command line', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown command frobnicate/);
   });
+
+  it('an unreadable file in seeds/ is named by the build that skips it, not by every ask after it', async () => {
+    const bad = await makeWorkspace();
+    try {
+      bad.write('image.txt', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 1]));
+      bad.write('empty.txt', '');
+      bad.write('utf16.txt', Buffer.from('\ufeffСтатья в UTF-16.', 'utf16le'));
+      const idx = run(bad, 'index', []);
+      expect(idx.code).toBe(0);
+      expect(idx.stderr).toMatch(/scanning .*: 8 files/);
+      expect(idx.stderr).toMatch(/warning: skipped image\.txt/);
+      for (let i = 0; i < 2; i++) {
+        const r = run(bad, 'ask', ['Сколько стран входит в хаб?']);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/43 страны-участницы/);
+        expect(r.stderr).toBe('');
+      }
+    } finally {
+      bad.cleanup();
+    }
+  });
+
+  it('chat: commands with words after them are recognised', () => {
+    const r = run(ws, 'chat', [], { input: '/help me\n/articles please\n/quit now\nСколько стран входит в хаб?\n' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/Unknown command/);
+    expect(r.stdout).toMatch(/Commands: \/help/);
+    expect(r.stdout).not.toMatch(/43 страны-участницы/);
+  });
+
+  it('SIGTERM leaves the chat like /quit: exit 0, no stack trace, its background build stopped', async () => {
+    expect(run(ws, 'index', []).code).toBe(0);
+    // Written while no chat ran: the chat's watcher starts a background build at once.
+    ws.write('late.txt', 'Новый мост через Иртыш\nВ Семее построили новый мост длиной 1 250 метров.\n');
+    const child = spawn(process.execPath, [BIN, 'chat'], { cwd: ws.root, env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? ws.root, ...ws.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const exited = new Promise<[number | null, string | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
+    await vi.waitFor(() => expect(stdout).toMatch(/\? $/), { timeout: 30_000, interval: 50 });
+    child.kill('SIGTERM');
+    expect(await exited).toEqual([0, null]);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    // Nothing left behind (no lock held, no half-written index): the next run brings the index up to date.
+    const after = run(ws, 'index', ['--json']);
+    expect(after.code).toBe(0);
+    ws.remove('late.txt');
+    expect(run(ws, 'index', []).code).toBe(0);
+  }, 60_000);
 
   it('/quit leaves the chat: lines after it are not answered', () => {
     const r = run(ws, 'chat', [], { input: '/quit\nСколько стран входит в хаб?\n' });

@@ -149,6 +149,67 @@ describe('the index follows seeds/', () => {
     }
   });
 
+  it('takes a file skipped at the last build for unchanged while its size and time stay the same', async () => {
+    ws = await makeWorkspace();
+    ws.write('broken.bin.txt', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 1]));
+    ws.write('empty.txt', '');
+    const first = await lexical(ws);
+    expect(first.warnings.map((w) => w.file).sort()).toEqual(['broken.bin.txt', 'empty.txt']);
+    let index = await loadIndex(ws.config.INDEX_DIR);
+    try {
+      expect(await changedSince(ws.seeds, index)).toEqual({ changed: [], removed: 0 });
+    } finally {
+      index.close();
+    }
+    // A bad file added after the build: a change once, recorded by the next (incremental) build.
+    ws.write('utf16.txt', Buffer.from('\ufeffПривет, мир. Это статья.', 'utf16le'));
+    index = await loadIndex(ws.config.INDEX_DIR);
+    try {
+      expect(await changedSince(ws.seeds, index)).toEqual({ changed: ['utf16.txt'], removed: 0 });
+    } finally {
+      index.close();
+    }
+    expect((await lexical(ws)).warnings.map((w) => w.file)).toContain('utf16.txt');
+    index = await loadIndex(ws.config.INDEX_DIR);
+    try {
+      expect(await changedSince(ws.seeds, index)).toEqual({ changed: [], removed: 0 });
+      // Rewritten with other bytes: a change again.
+      ws.write('empty.txt', 'x');
+      expect((await changedSince(ws.seeds, index)).changed).toEqual(['empty.txt']);
+    } finally {
+      index.close();
+    }
+  });
+
+  it('stop() waits for the start-up check: an index closed right after stop() raises nothing', async () => {
+    ws = await makeWorkspace();
+    await lexical(ws);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (let i = 0; i < 5; i++) {
+        const index = await loadIndex(ws.config.INDEX_DIR);
+        const warnings: string[] = [];
+        const w = watchSeeds(ws.config, { index, onWarning: (t) => warnings.push(t) });
+        await w.stop();
+        index.close();
+        expect(warnings).toEqual([]);
+      }
+      // An index closed under the check (not through stop()): one warning line, not an unhandled rejection.
+      const index = await loadIndex(ws.config.INDEX_DIR);
+      const warnings: string[] = [];
+      watcher = watchSeeds(ws.config, { index, onWarning: (t) => warnings.push(t) });
+      index.close();
+      await until(() => warnings.length > 0, 5000);
+      expect(warnings).toEqual([expect.stringMatching(/^warning: could not compare .* with the index \(.*not open/)]);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('never shows a quote whose sentence was edited out of its file: the answer waits for the re-index', async () => {
     ws = await makeWorkspace({ seeds: false, articles: { 'bridge.txt': ARTICLE } });
     await lexical(ws);

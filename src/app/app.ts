@@ -69,7 +69,7 @@ export async function runIndex(config: Config, opts: { signal?: AbortSignal; onE
     verify: opts.verify,
     onEvent: (e) => {
       if (e.kind === 'scan') {
-        emit({ kind: 'progress', phase: 'scan', text: `scanning ${config.SEEDS_DIR}: ${e.documents} articles` });
+        emit({ kind: 'progress', phase: 'scan', text: `scanning ${config.SEEDS_DIR}: ${e.documents} files` });
       } else if (e.kind === 'plan') {
         if (e.fullRebuild) emit({ kind: 'notice', text: `rebuilding the whole index: ${e.fullRebuild}` });
         emit({ kind: 'progress', phase: 'plan', text: `plan: ${e.added} new, ${e.changed} changed, ${e.removed} removed, ${e.unchanged} unchanged; ${e.toEmbed} passages to embed` });

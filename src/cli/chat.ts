@@ -26,6 +26,11 @@ function help(titles: ReadonlyArray<{ title: string }>): string {
   return `Ask a question about the articles, in Russian, Kazakh or English${examples.length ? ', e.g.\n' + examples.map((q) => `  ${q}`).join('\n') : '.'}\n${COMMANDS}`;
 }
 
+/** The command a line starts with ("/help me" → "/help"), or null for a question; words after it are ignored. */
+export function commandOf(text: string): string | null {
+  return text.startsWith('/') ? text.split(/\s/)[0] : null;
+}
+
 /** The full sources of an answer: every cited passage and the further ones retrieval found. */
 export function fullSources(a: Answer): string {
   if (!a.answered) return 'The last answer cited no sources.';
@@ -92,10 +97,11 @@ export async function main(argv: string[]): Promise<number> {
   const closed = new Promise<void>((resolve) => rl.on('close', resolve));
   let queue = Promise.resolve();
   const handle = async (text: string) => {
-    if (text === '/help') out.write(help(service.info().titles) + '\n');
-    else if (text === '/sources') out.write((last ? fullSources(last) : 'Ask a question first.') + '\n');
-    else if (text === '/articles') out.write(service.info().titles.map((t) => `- ${t.title} (${t.doc})`).join('\n') + '\n');
-    else if (text.startsWith('/')) out.write(`Unknown command ${text.split(/\s/)[0]}. ${COMMANDS}\n`);
+    const command = commandOf(text);
+    if (command === '/help') out.write(help(service.info().titles) + '\n');
+    else if (command === '/sources') out.write((last ? fullSources(last) : 'Ask a question first.') + '\n');
+    else if (command === '/articles') out.write(service.info().titles.map((t) => `- ${t.title} (${t.doc})`).join('\n') + '\n');
+    else if (command) out.write(`Unknown command ${command}. ${COMMANDS}\n`);
     else {
       try {
         last = await service.ask(text);
@@ -106,17 +112,21 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
   };
+  const quit = () => {
+    quitting = true;
+    queue = queue.then(() => rl.close());
+  };
+  // SIGTERM (docker stop, systemd, kill) leaves like /quit: the answer in flight finishes, the watcher and its
+  // background build stop, the index is closed, exit 0.
+  const onTerm = () => (quitting ? undefined : quit());
+  process.on('SIGTERM', onTerm);
   let pending = 0;
   if (process.stdin.isTTY) redrawPrompt = () => pending === 0 && !quitting && rl.prompt(true);
   rl.on('line', (line) => {
     const text = line.trim();
     // Decided as the line arrives: lines typed (or piped) after /quit are not answered.
     if (quitting) return;
-    if (text === '/quit' || text === '/exit') {
-      quitting = true;
-      queue = queue.then(() => rl.close());
-      return;
-    }
+    if (commandOf(text) === '/quit' || commandOf(text) === '/exit') return quit();
     pending++;
     queue = queue.then(() => (text ? handle(text) : undefined)).finally(() => (pending--, quitting || rl.prompt()));
   });
@@ -127,5 +137,6 @@ export async function main(argv: string[]): Promise<number> {
   out.write('\n');
   await seeds.stop();
   await service.close();
+  process.off('SIGTERM', onTerm);
   return 0;
 }

@@ -9,7 +9,7 @@ import { fileRecord, fsyncPath, IndexDamagedError, verifyFile } from './files.js
 import { termFrequencies } from './lexical.js';
 import { acquireLock } from './lock.js';
 import type { ModelInfo } from './reader.js';
-import { checkLength, DB_FILE, guarded, IndexWriter, readDocument, readDocumentStamps, readHeader, verifyRows, type DocumentStamp, type IndexHeader } from './sqlite.js';
+import { checkLength, DB_FILE, guarded, IndexWriter, readDocument, readDocumentStamps, readHeader, verifyRows, type DocumentStamp, type IndexHeader, type SkippedFile } from './sqlite.js';
 import { currentFolder, pruneGenerations, SCHEMA_VERSION, switchCurrent } from './store.js';
 import { VectorIndex } from './vectors.js';
 import Database from 'better-sqlite3';
@@ -210,6 +210,8 @@ async function fullBuild(opts: BuildOptions, ctx: FullContext): Promise<Omit<Bui
     deletedCount: 0,
     version: 0,
   };
+  const skipped: SkippedFile[] = [];
+  header.skipped = skipped;
   const writer = new IndexWriter(dir, header, { bulk: true });
   let embedded = 0;
   try {
@@ -223,6 +225,7 @@ async function fullBuild(opts: BuildOptions, ctx: FullContext): Promise<Omit<Bui
         const r = readSeedFile(f);
         if ('warning' in r) {
           warnings.push(r.warning);
+          skipped.push({ id: f.id, size: f.size, mtimeMs: f.mtimeMs });
           continue;
         }
         const old = ctx.prevDocs.get(f.id);
@@ -283,6 +286,7 @@ async function incrementalBuild(
   const removed = [...ctx.prevDocs.keys()].filter((id) => !present.has(id));
   const toIndex: Array<{ file: SeedFile; article: Article; isNew: boolean }> = [];
   const touched: Array<{ file: SeedFile; article: Article }> = [];
+  const skipped: SkippedFile[] = [];
   let unchanged = 0;
   let read = 0;
   for (const f of files) {
@@ -298,6 +302,7 @@ async function incrementalBuild(
     const r = readSeedFile(f);
     if ('warning' in r) {
       warnings.push(r.warning);
+      skipped.push({ id: f.id, size: f.size, mtimeMs: f.mtimeMs });
       // An article that became unreadable leaves the index.
       if (old) removed.push(f.id);
       continue;
@@ -324,7 +329,10 @@ async function incrementalBuild(
     .map((t) => ({ ...t, entry: guarded(() => readDocument(db0, t.file.id))! }))
     .filter((t) => JSON.stringify(metaOf(t.article)) !== JSON.stringify(t.entry.meta) || t.entry.mtimeMs !== t.file.mtimeMs || t.entry.size !== t.file.size);
   db0.close();
-  if (!toIndex.length && !removed.length && !refreshed.length) {
+  // A newly skipped file (or one no longer skipped) is recorded too, so that it is not taken for a change again.
+  const sameSkipped = JSON.stringify(header.skipped ?? []) === JSON.stringify(skipped);
+  header.skipped = skipped;
+  if (!toIndex.length && !removed.length && !refreshed.length && sameSkipped) {
     return { ...counts, passages: header.passageCount, embedded: 0, model: header.model, warnings, upToDate: true };
   }
 

@@ -97,6 +97,8 @@ export interface IndexReader {
    * for "articles changed since the index was built" compares against (100,000 documents in ~0.1 s).
    */
   stamps(): ReadonlyMap<string, { size?: number; mtimeMs?: number }>;
+  /** The files the last build skipped (unreadable), with their stamps when skipped. */
+  skipped?(): ReadonlyMap<string, { size: number; mtimeMs: number }>;
   /** Lets go of what it holds (a database snapshot); called once no question reads it any more. */
   close?(): void;
 }

@@ -41,6 +41,17 @@ export interface IndexHeader {
   deletedCount: number;
   /** Bumped by every commit: with the folder's name, it names the index state. */
   version: number;
+  /**
+   * Files the last build could not read (binary, empty, wrong encoding), with their stamps: a check for "changed
+   * since the index was built" sees them as unchanged until they change (absent in older indexes: none).
+   */
+  skipped?: SkippedFile[];
+}
+
+export interface SkippedFile {
+  id: string;
+  size: number;
+  mtimeMs: number;
 }
 
 const SCHEMA = `
@@ -299,6 +310,10 @@ export class SqliteIndex implements IndexReader {
 
   stamps(): ReadonlyMap<string, DocumentStamp> {
     return (this.stampMap ??= guarded(() => readDocumentStamps(this.db)));
+  }
+
+  skipped(): ReadonlyMap<string, { size: number; mtimeMs: number }> {
+    return new Map((this.header.skipped ?? []).map((f) => [f.id, f]));
   }
 
   /** Every live passage, in id order (the bench's peers are fed them; answering never walks them all). */

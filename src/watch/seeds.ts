@@ -89,16 +89,20 @@ export function buildInBackground(config: Config, opts: { maxHeapMb?: number; on
   });
 }
 
-/** Article files whose size or modification time differ from what the index recorded, and indexed files now gone. */
-export async function changedSince(seedsDir: string, index: Pick<IndexReader, 'stamps' | 'info'>): Promise<{ changed: string[]; removed: number }> {
+/**
+ * Article files whose size or modification time differ from what the index recorded, and indexed files now gone.
+ * A file the last build skipped (unreadable) is unchanged while its size and time are those it had then.
+ */
+export async function changedSince(seedsDir: string, index: Pick<IndexReader, 'stamps' | 'info' | 'skipped'>): Promise<{ changed: string[]; removed: number }> {
   const files = await listSeedFiles(seedsDir).catch(() => []);
   // One pass over the index's stamps (no document read one by one: 100,000 of those took seconds).
   const stamps = index.stamps();
+  const skipped = index.skipped?.() ?? new Map<string, { size: number; mtimeMs: number }>();
   const changed: string[] = [];
   let known = 0;
   for (const f of files) {
-    const d = stamps.get(f.id);
-    if (d) known++;
+    const d = stamps.get(f.id) ?? skipped.get(f.id);
+    if (stamps.has(f.id)) known++;
     if (!d || d.size !== f.size || d.mtimeMs !== f.mtimeMs) changed.push(f.id);
   }
   return { changed, removed: index.info.documents - known };
@@ -108,7 +112,7 @@ export async function changedSince(seedsDir: string, index: Pick<IndexReader, 's
  * Watches SEEDS_DIR and keeps the index on disk in line with it. `index` is read once at start to catch changes
  * made while nothing was watching (e.g. between the last build and now).
  */
-export function watchSeeds(config: Config, opts: WatchOptions & { index?: Pick<IndexReader, 'stamps' | 'info'> } = {}): SeedsWatcher {
+export function watchSeeds(config: Config, opts: WatchOptions & { index?: Pick<IndexReader, 'stamps' | 'info' | 'skipped'> } = {}): SeedsWatcher {
   const debounceMs = opts.debounceMs ?? 700;
   const settleMs = opts.settleMs ?? 400;
   const warn = opts.onWarning ?? (() => undefined);
@@ -208,9 +212,14 @@ export function watchSeeds(config: Config, opts: WatchOptions & { index?: Pick<I
   const idle = () => (timer || running || dirty ? new Promise<void>((resolve) => idleWaiters.push(resolve)) : Promise.resolve());
 
   // Changes made while nothing watched (the chat was closed): one build now if the index is behind the folder.
+  // stop() waits for this check, so the index it reads is not closed under it; a failure is one warning line.
+  let initialCheck: Promise<void> = Promise.resolve();
   if (opts.index) {
     const index = opts.index;
-    void changedSince(config.SEEDS_DIR, index).then((c) => (c.changed.length || c.removed ? schedule(0) : undefined));
+    initialCheck = changedSince(config.SEEDS_DIR, index).then(
+      (c) => (c.changed.length || c.removed ? schedule(0) : undefined),
+      (e: Error) => (stopped ? undefined : warn(`warning: could not compare ${config.SEEDS_DIR} with the index (${e.message.split('\n')[0]})`)),
+    );
   }
 
   return {
@@ -228,6 +237,7 @@ export function watchSeeds(config: Config, opts: WatchOptions & { index?: Pick<I
       if (timer) clearTimeout(timer);
       timer = null;
       dirty = false;
+      await initialCheck;
       await watcher.close();
       const c = child as ChildProcess | null;
       if (c && c.exitCode === null) {
