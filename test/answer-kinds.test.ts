@@ -32,6 +32,28 @@ describe('answer kinds', () => {
     expect(cs.map((c) => c.value)).toEqual(['1250', '12']);
   });
 
+  it('count: the shown phrase ends on the counted noun, never on a describing word', () => {
+    // "Сколько региональных отделений у фонда?" counts from "региональных".
+    const ru = countCandidates('Фонд объединяет более 80 региональных отделений и 12 стран.', context(['региональных', 'отделений', 'фонд'], { unit: ['региональных'] }));
+    expect(ru.find((c) => c.strength === 1)?.text).toBe('более 80 региональных отделений');
+    // "How many regional banks founded the fund?": the noun, not the question's verb after it.
+    const en = countCandidates('Initially 7 regional banks founded the fund.', context(['regional', 'banks', 'founded', 'fund'], { unit: ['regional'] }));
+    expect(en.find((c) => c.strength === 1)?.text).toBe('7 regional banks');
+    // No noun within reach: the number with its modifier alone.
+    expect(countCandidates('Их стало более 9 новых.', context(['новых'], { unit: ['новых'] }))[0].text).toBe('более 9');
+  });
+
+  it('person and organisation: only whole names, never the tail of a longer one', () => {
+    const s = 'The Northern hub of Public Service was founded by Anna Berg in 2010.';
+    const people = personCandidates(s, context(['founded', 'hub'])).map((c) => c.text);
+    expect(people).toContain('Anna Berg');
+    expect(people).not.toContain('Public Service');
+    // "Which ministry…": the question holds "Ministry", and "Foreign Affairs" alone is not the organisation.
+    const orgs = organizationCandidates('The Ministry of Foreign Affairs signed it with the Harbour Authority.', context(['ministry', 'signed']));
+    expect(orgs.map((c) => c.text)).not.toContain('Foreign Affairs');
+    expect(orgs.map((c) => c.text)).toContain('Harbour Authority');
+  });
+
   it('date: dates and years the question does not give, the most specific first', () => {
     const cs = dateCandidates('The bridge opened on March 5, 2021, ten years after work began in 2011.', context(['bridge', '2011']));
     expect(cs.map((c) => c.text)).toEqual(['March 5, 2021']);

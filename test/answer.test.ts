@@ -59,6 +59,24 @@ describe('answers from the sample articles (lexical)', () => {
     expect(a.text).toContain('Статьи расходятся');
   });
 
+  it('numbers each quote once, 1..N, and each disagreeing figure cites a quote that holds it', async () => {
+    const a = await service.ask('Сколько стран входит в хаб?');
+    const all = [...a.citations, ...a.more].map((c) => c.n);
+    expect(all).toEqual(all.map((_, i) => i + 1));
+    for (const f of a.disagreement ?? []) expect(a.citations.find((c) => c.n === f.citation)!.quote).toContain(f.value);
+    const [quotes, , sources] = a.text.split('\n\n').slice(1);
+    expect(quotes.split('\n').map((l) => l.match(/\[(\d+)\]$/)?.[1])).toEqual(a.citations.map((c) => String(c.n)));
+    expect(sources.split('\n').slice(1).map((l) => l.match(/^\[(\d+)\]/)?.[1])).toEqual(a.citations.map((c) => String(c.n)));
+  });
+
+  it('a count answer ends on the counted noun; a person answer is a whole name or none', async () => {
+    expect((await service.ask('Сколько институциональных партнеров у хаба?')).direct).toBe('более 80 институциональных партнеров');
+    expect((await service.ask('How many international organizations established the Hub?')).direct).toBe('5 international organizations');
+    const who = await service.ask('Who founded the hub?');
+    expect(who.direct).toBeUndefined();
+    expect(who.text.startsWith('«')).toBe(true);
+  });
+
   it('answers in the language of the question, quotes in the language of the article', async () => {
     const kk = await service.ask('Хаб елордада қай жылдан бері жұмыс істейді?');
     expect(kk.language).toBe('kk');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quoteSpan, showQuote } from '../src/answer/quote.js';
+import { quoteSpan, showQuote, wrapQuote } from '../src/answer/quote.js';
 
 const shown = (s: string, max: number, focus?: string) => {
   const at = focus ? s.indexOf(focus) : -1;
@@ -48,5 +48,15 @@ describe('quote shortening', () => {
     const s = 'Новшество будет внедряться благодаря усовершенствованию функционала интегрированной информационной системы «Е-қызмет госслужбы» в ближайшие годы по всей стране';
     const { text } = shown(s, 90, 'системы');
     expect(text.includes('«Е-қызмет госслужбы»') || !text.includes('«')).toBe(true);
+  });
+});
+
+describe('quote lines', () => {
+  it('wraps a quote in «…» once: a quote opening with its own « is not wrapped again, and still opens with «', () => {
+    expect(wrapQuote('Мост открыли в 1932 году.', {})).toBe('«Мост открыли в 1932 году.»');
+    expect(wrapQuote('«Мост выстоит», - сказал инженер.', {})).toBe('«Мост выстоит», - сказал инженер.');
+    expect(wrapQuote('«Мост выстоит», - сказал', { cutAfter: true })).toBe('«Мост выстоит», - сказал…');
+    expect(wrapQuote('Инженер сказал: «Мост выстоит».', {})).toBe('«Инженер сказал: «Мост выстоит».»');
+    expect(wrapQuote('«Мост выстоит»', { cutBefore: true })).toBe('«…«Мост выстоит»»');
   });
 });

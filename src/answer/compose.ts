@@ -11,7 +11,7 @@ import { acronymFor, acronymsIn } from './extract.js';
 import { LABELS } from './i18n.js';
 import type { Typed } from './kinds/types.js';
 import { answerKind, type AnswerKind } from './question.js';
-import { quoteSpan, showQuote } from './quote.js';
+import { quoteSpan, wrapQuote } from './quote.js';
 import { distanceToQuestion, questionContext, rankSentences, wordsBetween, type RankedSentence } from './sentences.js';
 import { COMPOSE, DIRECT } from './weights.js';
 import { widenedSpan } from './widen.js';
@@ -60,11 +60,10 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   const counted = kind === 'count' ? best.candidates.filter((c) => c.strength >= DIRECT.count) : [];
   const figures = counted.length === 1 ? disagreement(ranked, best, counted[0], yearOf, asksNow) : [];
 
+  // Each [n] is one quote: two quotes of one article get two numbers (their source lines name the same article).
   const citations: Citation[] = [];
-  const numberOf = new Map<string, number>();
   const cite = (s: RankedSentence, focus?: { start: number; end: number }): Citation => {
-    let n = numberOf.get(s.docId);
-    if (n === undefined) numberOf.set(s.docId, (n = numberOf.size + 1));
+    const n = citations.length + 1;
     const span = quoteSpan(s.text, COMPOSE.maxQuoteChars, focus);
     const c = citation(n, s.docId, meta(s.docId), s.text.slice(span.start, span.end), s.start + span.start, s.start + span.end, round(s.score));
     if (span.cutBefore) c.cutBefore = true;
@@ -73,8 +72,8 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
     return c;
   };
   const focus = direct && { start: direct.start + best.start - first.start, end: direct.end + best.start - first.start };
-  const quoteCitations = quotes.map((s) => cite(s, s === first ? focus : undefined));
-  // Each figure's own sentence is among the citations, so that every figure can be checked against its article.
+  for (const s of quotes) cite(s, s === first ? focus : undefined);
+  // Each figure cites a quote that holds it: a shown quote, else its own sentence as a further numbered quote.
   const figureList: Figure[] = figures.map((f) => {
     const at = f.sentence.start + f.candidate.start;
     const quoted = citations.find((c) => c.doc === f.sentence.docId && c.start <= at && at + f.candidate.text.length <= c.end);
@@ -100,7 +99,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
     citations,
     ...(figureList.length ? { disagreement: figureList } : {}),
     more,
-    text: renderText({ direct: directText, quotes: quoteCitations, figures: figureList, citations, language }),
+    text: renderText({ direct: directText, figures: figureList, citations, language }),
   };
 }
 
@@ -219,18 +218,18 @@ export function whenOf(c: Pick<Citation, 'date' | 'inferredYear'>, language: Lan
   return c.date ?? (c.inferredYear ? L.inferred(c.inferredYear) : L.noDate);
 }
 
-function renderText(a: { direct?: string; quotes: Citation[]; figures: Figure[]; citations: Citation[]; language: Lang }): string {
+function renderText(a: { direct?: string; figures: Figure[]; citations: Citation[]; language: Lang }): string {
   const L = LABELS[a.language];
   const parts: string[] = [];
   if (a.direct) parts.push(`${a.direct}.`.replace(/([.!?])\.$/, '$1'));
-  parts.push(a.quotes.map((q) => `«${showQuote(q.quote, q)}» [${q.n}]`).join('\n'));
+  // Every citation is shown as its quote, so each [n] in the text can be read: the answer's quotes, then the
+  // sentences of the disagreeing figures.
+  parts.push(a.citations.map((q) => `${wrapQuote(q.quote, q)} [${q.n}]`).join('\n'));
   if (a.figures.length) {
     const byN = new Map(a.citations.map((c) => [c.n, c]));
     parts.push(`${L.disagreement}\n${a.figures.map((f) => `• ${f.value} [${f.citation}], ${whenOf(byN.get(f.citation)!, a.language)}`).join('\n')}`);
   }
-  const sources = new Map<number, Citation>();
-  for (const c of a.citations) if (!sources.has(c.n)) sources.set(c.n, c);
-  parts.push(`${L.sources}\n${[...sources.values()].map((c) => `[${c.n}] ${describeSource(c, a.language)}`).join('\n')}`);
+  parts.push(`${L.sources}\n${a.citations.map((c) => `[${c.n}] ${describeSource(c, a.language)}`).join('\n')}`);
   return parts.join('\n\n');
 }
 

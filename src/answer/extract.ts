@@ -1,6 +1,6 @@
 /** Finding the short answer inside a sentence: numbers with what they count, years, names, organisations. */
 
-import { MONTH_WORD } from '../text/lexicon.js';
+import { ADJECTIVE_ENDING, MONTH_WORD, STOPWORDS } from '../text/lexicon.js';
 
 /** A month name right after a number: a date ("17 июля"), not a count. */
 const MONTH_AFTER = new RegExp(`^\\s*${MONTH_WORD}`, 'iu');
@@ -34,6 +34,8 @@ const LESS = /^(менее|меньше|до|up)/i;
 
 export interface NumberMention extends Candidate {
   value: string;
+  /** Where the number itself (with its modifier: "более 80", "40-тан астам") ends in the sentence. */
+  numberEnd: number;
   /** The words right after the number (what it counts), lower case, and where each ends in the sentence. */
   unitWords: string[];
   unitEnds: number[];
@@ -51,6 +53,7 @@ export function numbersIn(sentence: string): NumberMention[] {
     if (/^(19|20)\d\d$/.test(digits) && !m[1]) continue;
     if (/^-\d/.test(after) || MONTH_AFTER.test(after))
       continue;
+    const numberEnd = end;
     const unitWords: string[] = [];
     const unitEnds: number[] = [];
     for (const w of after.matchAll(WORD_OR_MARK)) {
@@ -59,12 +62,25 @@ export function numbersIn(sentence: string): NumberMention[] {
       unitEnds.push(end + w.index! + w[0].length);
     }
     // The shown phrase: the number and the word it counts ("43 страны-участницы", "25 countries").
-    if (unitEnds.length) end = unitEnds[0];
+    if (unitEnds.length) end = countedEnd(unitWords, unitEnds, 0, numberEnd);
     const qualifier = m[1] ?? m[3]?.trim().split(/\s+/).pop() ?? '';
     const value = (MORE.test(qualifier) ? '>' : LESS.test(qualifier) ? '<' : '') + digits + (m[4] ? '%' : '');
-    out.push({ text: sentence.slice(start, end), start, end, value, unitWords, unitEnds });
+    out.push({ text: sentence.slice(start, end), start, end, value, numberEnd, unitWords, unitEnds });
   }
   return out;
+}
+
+/**
+ * Where a number's counted phrase ends when it counts from unit word `k`: past describing words up to the noun
+ * ("5 international organizations", not "5 international"); when no noun follows within the words read, the
+ * number alone with its modifier (`numberEnd`).
+ */
+export function countedEnd(unitWords: readonly string[], unitEnds: readonly number[], k: number, numberEnd: number): number {
+  for (let i = k; i < unitWords.length; i++) {
+    if (STOPWORDS.has(unitWords[i])) break;
+    if (!ADJECTIVE_ENDING.test(unitWords[i])) return unitEnds[i];
+  }
+  return numberEnd;
 }
 
 const DATE_RE = new RegExp(

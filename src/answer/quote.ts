@@ -96,3 +96,12 @@ function pick(bounds: { starts: number[]; ends: number[] }, max: number, focus: 
 export function showQuote(quote: string, cut: { cutBefore?: boolean; cutAfter?: boolean }): string {
   return `${cut.cutBefore ? '…' : ''}${quote}${cut.cutAfter ? '…' : ''}`;
 }
+
+/**
+ * A quote as a line of the reply: in «…», unless it opens with its own «, as a quoted remark does («Темпы…», -
+ * сказал он.): wrapping that would show ««. The line then still opens with «, which marks it as a quote.
+ */
+export function wrapQuote(quote: string, cut: { cutBefore?: boolean; cutAfter?: boolean }): string {
+  const shown = showQuote(quote, cut);
+  return shown.startsWith('«') ? shown : `«${shown}»`;
+}

@@ -4,6 +4,7 @@
  */
 import { describeSource } from '../answer/compose.js';
 import { LABELS } from '../answer/i18n.js';
+import { wrapQuote } from '../answer/quote.js';
 import type { Answer, Citation, Lang } from '../types.js';
 
 /** Telegram's limit for one message's text. */
@@ -60,7 +61,7 @@ export function formatAnswer(answer: Answer): string {
 
 /** The "More sources" reply: the header, then each further passage with its source line, as separate blocks. */
 export function formatMore(more: Citation[], language: Lang, header: string): string[] {
-  return [`<b>${escapeHtml(header)}</b>`, ...more.map((c) => `«${escapeHtml(c.quote.trim())}» [${c.n}]\n<i>[${c.n}] ${escapeHtml(describeSource(c, language))}</i>`)];
+  return [`<b>${escapeHtml(header)}</b>`, ...more.map((c) => `${escapeHtml(wrapQuote(c.quote.trim(), {}))} [${c.n}]\n<i>[${c.n}] ${escapeHtml(describeSource(c, language))}</i>`)];
 }
 
 interface OpenTag {

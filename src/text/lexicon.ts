@@ -81,3 +81,11 @@ export const LEANING_OPENERS: ReadonlySet<string> = new Set(
     'сондай-ақ', 'кейін', 'сонымен',
   ],
 );
+
+/**
+ * Endings of words that describe rather than name (adjectives, participles): a count's shown phrase never ends on
+ * one ("более 80 институциональных" → "… партнеров"). ru case endings (-ий only after к г х ж ч ш щ: "отделений"
+ * is a noun), en derivational suffixes, kk -лық/-дық/-тық.
+ */
+export const ADJECTIVE_ENDING =
+  /(?:ых|их|ый|[кгхжчшщ]ий|ой|ая|яя|ое|ее|ую|юю|ого|его|ому|ему|ыми|ими|al|ic|ive|ous|ful|лық|лік|дық|дік|тық|тік|ғы|гі|қы|кі)$/iu;

@@ -1,5 +1,5 @@
 /** Count questions ("Сколько…", "How many…", "Қанша…"): a number, best with the counted word right after it. */
-import { numbersIn } from '../extract.js';
+import { countedEnd, numbersIn } from '../extract.js';
 import type { QuestionContext, Typed } from './types.js';
 
 /** A number followed by the counted word: nearly always the answer; a bare number: maybe. */
@@ -12,7 +12,9 @@ export function countCandidates(sentence: string, q: QuestionContext): Typed[] {
     if (q.inQuestion(n.value.replace(/^[<>]/, '').replace(/%$/, ''))) continue;
     const k = q.unitTerms ? n.unitWords.findIndex((w) => q.termsOf(w).some((t) => q.unitTerms!.has(t))) : -1;
     // Shown up to the counted word: "42 қатысушы ел", "35 наиболее развитых стран".
-    if (k >= 0) out.push({ text: sentence.slice(n.start, n.unitEnds[k]), start: n.start, end: n.unitEnds[k], value: n.value, strength: UNIT_STRENGTH });
+    // Past describing words to the noun: "более 80 институциональных партнеров", never "… институциональных".
+    const end = k >= 0 ? countedEnd(n.unitWords, n.unitEnds, k, n.numberEnd) : n.end;
+    if (k >= 0) out.push({ text: sentence.slice(n.start, end), start: n.start, end, value: n.value, strength: UNIT_STRENGTH });
     else out.push({ text: n.text, start: n.start, end: n.end, value: n.value, strength: BARE_STRENGTH });
   }
   return out;

@@ -12,22 +12,33 @@ const ORG_HINT =
 const EVENT_HINT = /(conference|summit|forum|seminar|session|war|cup|конференц|форум|семинар|сесси|саммит|войн|кубок|соғыс)/i;
 const SHORT_CAPS_WORD = /(^|\s)\p{Lu}{1,4}(\s|$)/u;
 const ACRONYM = /^\p{Lu}{2,6}$/u;
+/**
+ * A capitalised phrase after "of"/"for" is the tail of a longer name ("Regional hub of Civil Service"), not a person;
+ * after "<Name> of" it is the tail of an organisation whose head word the question holds ("Ministry of Foreign Affairs").
+ */
+const TAIL_OF = /(?:^|[^\p{L}])(?:of|for)\s+(?:the\s+)?$/iu;
+const NAME_TAIL_OF = /(?<!\p{L})\p{Lu}[\p{L}'’-]*\s+(?:of|for)\s+(?:the\s+)?$/u;
 const LIST_JOINER = /^\s*(,\s*|,?\s+(and|и|және|мен|or|или)\s+)$/u;
 
 export function personCandidates(sentence: string, q: QuestionContext): Typed[] {
-  return namesIn(sentence, q.inQuestion)
+  return whole(sentence, namesIn(sentence, q.inQuestion), TAIL_OF)
     .filter((c) => /\s/.test(c.text) && !SHORT_CAPS_WORD.test(c.text) && !ORG_HINT.test(c.text) && !EVENT_HINT.test(c.text))
     .map((c) => ({ ...c, strength: 0.8 }));
 }
 
 export function organizationCandidates(sentence: string, q: QuestionContext): Typed[] {
-  return listsOf(sentence, namesIn(sentence, q.inQuestion)).map((c) => ({ ...c, strength: ORG_HINT.test(c.text) || ACRONYM.test(c.text) ? 0.8 : 0.3 }));
+  return listsOf(sentence, whole(sentence, namesIn(sentence, q.inQuestion), NAME_TAIL_OF)).map((c) => ({ ...c, strength: ORG_HINT.test(c.text) || ACRONYM.test(c.text) ? 0.8 : 0.3 }));
 }
 
 export function placeCandidates(sentence: string, q: QuestionContext): Typed[] {
   return listsOf(sentence, namesIn(sentence, q.inQuestion))
     .filter((c) => !ORG_HINT.test(c.text))
     .map((c) => ({ ...c, strength: 0.6 }));
+}
+
+/** Only whole names: a direct answer that is the tail of a name ("Civil Service") is wrong, so it is not offered. */
+function whole(sentence: string, names: Candidate[], tail: RegExp): Candidate[] {
+  return names.filter((c) => !tail.test(sentence.slice(Math.max(0, c.start - 40), c.start)));
 }
 
 /** Names listed one after another ("Thailand, Georgia and Kyrgyzstan") answer together. */
