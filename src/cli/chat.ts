@@ -107,8 +107,8 @@ export async function main(argv: string[]): Promise<number> {
         last = await service.ask(text);
         out.write(last.text + '\n');
       } catch (e) {
-        if (!(e instanceof QuestionError)) throw e;
-        out.write(`citebot: ${e.message}\n`);
+        // One line, and the chat goes on: a failed answer must not stop the questions after it.
+        out.write(`citebot: ${e instanceof QuestionError ? e.message : `could not answer (${(e as Error).message.split('\n')[0]})`}\n`);
       }
     }
   };
