@@ -1,7 +1,7 @@
 /**
  * Every weight and threshold of answering, each with its reason. Fitted on the public dev split
- * (`../shared/eval/ext`, XQuAD ru/en + KazQAD kk), checked on both halves of it split by article, and still
- * holding the sample questions (`../shared/eval/dev.jsonl`). Figures behind each: docs/quality.md.
+ * (the shared folder's `eval/ext`, XQuAD ru/en + KazQAD kk), checked on both halves of it split by article, and still
+ * holding the sample questions (the shared folder's `eval/dev.jsonl`). Figures behind each: docs/quality.md.
  */
 
 /**
