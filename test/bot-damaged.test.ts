@@ -4,40 +4,25 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { BOT_TEXTS } from '../src/bot/i18n.js';
 import { currentFolder } from '../src/index/store.js';
-import { FakeTelegram, sleep, testToken, visibleText } from './helpers/telegram.js';
-import { startTestBot, type TestBot } from './helpers/telegram-bot.js';
-import { makeWorkspace, type Workspace } from './helpers/workspace.js';
+import { sleep, testToken, visibleText } from './helpers/telegram.js';
+import { useTestBot } from './helpers/telegram-bot.js';
 
 const HUB = 'Сколько стран входит в хаб?';
-let fake: FakeTelegram;
-let ws: Workspace;
-let bot: TestBot;
-
-beforeAll(async () => {
-  fake = await FakeTelegram.start();
-  ws = await makeWorkspace({ env: { WATCH_SEEDS: '0' } });
-  bot = await startTestBot(fake, ws, { token: testToken(7) });
-}, 60_000);
-
-afterAll(async () => {
-  await bot?.stop();
-  await fake?.close();
-  ws?.cleanup();
-});
+const t = useTestBot({ token: testToken(7), workspace: { env: { WATCH_SEEDS: '0' } } });
 
 it('says the index is being rebuilt while it is, then answers from the rebuilt index', async () => {
   // A silent change of a passage's text in the live database: its row check fails when the answer reads it.
-  const db = path.join(ws.config.INDEX_DIR, currentFolder(ws.config.INDEX_DIR)!, 'index.db');
+  const db = path.join(t.ws.config.INDEX_DIR, currentFolder(t.ws.config.INDEX_DIR)!, 'index.db');
   const bytes = readFileSync(db);
   const at = bytes.indexOf(Buffer.from('43 страны-участницы'));
   expect(at).toBeGreaterThan(0);
   Buffer.from('99 страны-участницы').copy(bytes, at);
   writeFileSync(db, bytes);
 
-  const chat = fake.chat(bot.token, { userId: 501, chatId: 501, languageCode: 'ru' });
+  const chat = t.fake.chat(t.bot.token, { userId: 501, chatId: 501, languageCode: 'ru' });
   await chat.send(HUB);
   const [first] = await chat.replies(1);
   expect(visibleText(first)).toBe(BOT_TEXTS.ru.rebuilding);

@@ -5,41 +5,26 @@
  * upper bound on what the bot adds) and each answer's longest synchronous stretch (from its timings).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FakeTelegram, testToken, visibleText } from './helpers/telegram.js';
-import { startTestBot, type TestBot } from './helpers/telegram-bot.js';
-import { makeWorkspace, type Workspace } from './helpers/workspace.js';
+import { expect, it } from 'vitest';
+import { testToken, visibleText } from './helpers/telegram.js';
+import { useTestBot } from './helpers/telegram-bot.js';
 
-let fake: FakeTelegram;
-let ws: Workspace;
-let bot: TestBot;
-
-beforeAll(async () => {
-  fake = await FakeTelegram.start();
-  ws = await makeWorkspace({ model: true });
-  bot = await startTestBot(fake, ws, { token: testToken(60) });
-}, 120_000);
-
-afterAll(async () => {
-  await bot?.stop();
-  await fake?.close();
-  ws?.cleanup();
-});
+const t = useTestBot({ token: testToken(60), workspace: { model: true } });
 
 const QUESTIONS = ['Сколько стран входит в хаб?', 'How many countries are members of the Hub?', 'Хабқа неше ел кіреді?', 'Кто возглавляет управляющий комитет хаба?', 'When was the Hub created?'];
 
 it('20 chats asking at once: no answer blocks the event loop for more than 5 ms', async () => {
-  expect(bot.service.info().model).not.toBeNull();
+  expect(t.bot.service.info().model).not.toBeNull();
   // Each answer's synchronous stretches: the lexical search before the vector is awaited, fusion and composing after.
   const blocking: number[] = [];
-  const ask = bot.service.ask.bind(bot.service);
-  bot.service.ask = async (q: string) => {
+  const ask = t.bot.service.ask.bind(t.bot.service);
+  t.bot.service.ask = async (q: string) => {
     const a = await ask(q);
     blocking.push(Math.max(a.timings_ms.retrieve, a.timings_ms.compose));
     return a;
   };
   const round = async (r: number) => {
-    const chats = Array.from({ length: 20 }, (_, i) => fake.chat(bot.token, { userId: 6000 + r * 100 + i, languageCode: 'ru' }));
+    const chats = Array.from({ length: 20 }, (_, i) => t.fake.chat(t.bot.token, { userId: 6000 + r * 100 + i, languageCode: 'ru' }));
     await Promise.all(chats.map((c, i) => c.send(QUESTIONS[i % QUESTIONS.length])));
     const replies = await Promise.all(chats.map((c) => c.reply(30_000)));
     for (const re of replies) expect(visibleText(re).length).toBeGreaterThan(0);
@@ -67,6 +52,6 @@ it('20 chats asking at once: no answer blocks the event loop for more than 5 ms'
     // figures above are what to report.
     expect(median).toBeLessThanOrEqual(5);
   } finally {
-    bot.service.ask = ask;
+    t.bot.service.ask = ask;
   }
 }, 120_000);

@@ -8,8 +8,9 @@ import { launchBot, type RunningBot } from '../../src/bot/launch.js';
 import { createLogger } from '../../src/bot/log.js';
 import { openService, runIndex } from '../../src/app/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { FakeTelegram } from './telegram.js';
-import type { Workspace } from './workspace.js';
+import { afterAll, beforeAll } from 'vitest';
+import { FakeTelegram } from './telegram.js';
+import { makeWorkspace, type Workspace } from './workspace.js';
 
 export interface TestBot {
   running: RunningBot;
@@ -50,4 +51,20 @@ export async function startTestBot(
       await service.close();
     },
   };
+}
+
+/** The emulator, a workspace and the bot on it for one test file: started before its tests, stopped after. */
+export function useTestBot(opts: { token: string; workspace?: Parameters<typeof makeWorkspace>[0] }): { fake: FakeTelegram; ws: Workspace; bot: TestBot } {
+  const t = {} as { fake: FakeTelegram; ws: Workspace; bot: TestBot };
+  beforeAll(async () => {
+    t.fake = await FakeTelegram.start();
+    t.ws = await makeWorkspace(opts.workspace);
+    t.bot = await startTestBot(t.fake, t.ws, { token: opts.token });
+  }, 120_000);
+  afterAll(async () => {
+    await t.bot?.stop();
+    await t.fake?.close();
+    t.ws?.cleanup();
+  });
+  return t;
 }
