@@ -6,21 +6,15 @@ import { organizationCandidates, personCandidates, placeCandidates } from './nam
 import type { QuestionContext, Typed } from './types.js';
 import { whichCandidates } from './which.js';
 
+const FINDERS: Partial<Record<AnswerKind, (sentence: string, q: QuestionContext) => Typed[]>> = {
+  count: countCandidates,
+  date: dateCandidates,
+  person: personCandidates,
+  organization: organizationCandidates,
+  place: placeCandidates,
+  which: whichCandidates,
+};
+
 export function candidatesFor(kind: AnswerKind, sentence: string, q: QuestionContext): Typed[] {
-  switch (kind) {
-    case 'count':
-      return countCandidates(sentence, q);
-    case 'date':
-      return dateCandidates(sentence, q);
-    case 'person':
-      return personCandidates(sentence, q);
-    case 'organization':
-      return organizationCandidates(sentence, q);
-    case 'place':
-      return placeCandidates(sentence, q);
-    case 'which':
-      return whichCandidates(sentence, q);
-    default:
-      return [];
-  }
+  return FINDERS[kind]?.(sentence, q) ?? [];
 }
