@@ -53,7 +53,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   const best = bestSentence(ranked, kind, question, yearOf);
   const direct = directAnswer(kind, best);
   const first = widened(best, ranked, index);
-  const quotes = pickQuotes(ranked, first);
+  const quotes = pickQuotes(ranked, first, retrieval.documents);
   const asksNow = !PAST_MARKER.test(question);
   // Counts: when the best sentence gives one counted figure, other articles' figures for it are listed too (with
   // or without a short answer line).
@@ -145,10 +145,18 @@ function widened(best: RankedSentence, ranked: RankedSentence[], index: IndexRea
   return { ...best, start: p.start + span.start, end: p.start + span.end, text: p.text.slice(span.start, span.end) };
 }
 
-/** The best sentence, then the best of other articles (then of the same) scoring near it. */
-function pickQuotes(ranked: RankedSentence[], best: RankedSentence): RankedSentence[] {
+/**
+ * The best sentence, then the best of other articles scoring near it (the best-matching articles first, then by
+ * score), then more of the same articles.
+ */
+function pickQuotes(ranked: RankedSentence[], best: RankedSentence, documents: readonly string[]): RankedSentence[] {
   const quotes = [best];
   const fits = (s: RankedSentence) => s.score >= best.score * COMPOSE.quoteShare && !quotes.includes(s);
+  for (const d of documents.slice(0, COMPOSE.maxQuotes)) {
+    if (quotes.length >= COMPOSE.maxQuotes || quotes.some((x) => x.docId === d)) continue;
+    const s = ranked.find((x) => x.docId === d);
+    if (s && fits(s)) quotes.push(s);
+  }
   for (const s of ranked) if (quotes.length < COMPOSE.maxQuotes && fits(s) && !quotes.some((x) => x.docId === s.docId)) quotes.push(s);
   for (const s of ranked) if (quotes.length < COMPOSE.maxQuotes && fits(s) && !quotes.some((x) => x.docId === s.docId && x.start < s.end && s.start < x.end)) quotes.push(s);
   return quotes;

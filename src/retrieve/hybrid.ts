@@ -19,6 +19,8 @@ export interface Retrieval {
   bestDense: number;
   /** Proper names of the question that no article contains. */
   unknownNames: string[];
+  /** The articles of `passages`, best first (`rankDocuments`). */
+  documents: string[];
   mode: 'hybrid' | 'lexical';
 }
 
@@ -27,6 +29,12 @@ const CANDIDATES = 40;
 /** Each further passage from a document already picked counts this much less. */
 const SAME_DOC_DISCOUNT = 0.9;
 const NEAR_DUPLICATE = 0.85;
+/**
+ * An article's lexical score is its best passage's BM25 plus this share of its second best: an article matching the
+ * question in two passages is more likely the one asked about (dev split, Kazakh articles of many passages: the
+ * source among the first three 90.7 → 92.3 %, first 71.5 → 72.5 %; Russian and English unchanged; 0.1–0.3 alike).
+ */
+const SECOND_PASSAGE = 0.2;
 
 /**
  * The lexical half of retrieval: needs no query vector, so it can run while the model computes one. Completed
@@ -136,7 +144,35 @@ export function completeRetrieval(index: IndexReader, { plan, hits: lexHits, fus
   const unknownNames: string[] = [];
   for (const c of plan.concepts) if (c.name && !c.known) unknownNames.push(c.raw);
   const bestDense = denseHits.length ? denseHits[0].score : 0;
-  return { plan, passages: picked, bestCoverage, bestDense, unknownNames, mode: denseHits.length ? 'hybrid' : 'lexical' };
+  const documents = rankDocuments(index, picked, lexHits, denseHits);
+  return { plan, passages: picked, bestCoverage, bestDense, unknownNames, documents, mode: denseHits.length ? 'hybrid' : 'lexical' };
+}
+
+/**
+ * The articles of the picked passages, best first: each list ranks articles by its own scores (BM25: best passage
+ * plus a share of the second; cosine: best passage), and the two rankings are fused by reciprocal rank, as passages are.
+ */
+function rankDocuments(index: IndexReader, picked: ScoredPassage[], lexHits: LexicalHit[], denseHits: ReadonlyArray<{ id: number; score: number }>): string[] {
+  const docs = new Set(picked.map((p) => p.passage.docId));
+  const fused = new Map<string, number>();
+  const fuse = (scores: Map<string, number[]>, combine: (s: number[]) => number) => {
+    const order = [...scores].map(([d, s]) => [d, combine(s.sort((a, b) => b - a))] as const).sort((a, b) => b[1] - a[1]);
+    order.forEach(([d], rank) => fused.set(d, (fused.get(d) ?? 0) + 1 / (RRF_K + rank + 1)));
+  };
+  const byDoc = (hits: ReadonlyArray<{ id: number; score: number }>) => {
+    const m = new Map<string, number[]>();
+    for (const h of hits) {
+      const d = index.passage(h.id)?.docId;
+      if (d !== undefined && docs.has(d)) (m.get(d) ?? m.set(d, []).get(d)!).push(h.score);
+    }
+    return m;
+  };
+  fuse(byDoc(lexHits), (s) => s[0] + SECOND_PASSAGE * (s[1] ?? 0));
+  if (denseHits.length) fuse(byDoc(denseHits), (s) => s[0]);
+  // Articles neither list ranks (none, as picked passages come from the lists) would keep their picked order.
+  const first = new Map<string, number>();
+  picked.forEach((p, i) => first.has(p.passage.docId) || first.set(p.passage.docId, i));
+  return [...docs].sort((a, b) => (fused.get(b) ?? 0) - (fused.get(a) ?? 0) || first.get(a)! - first.get(b)!);
 }
 
 /** Jaccard similarity of two passages' terms ≥ NEAR_DUPLICATE: a syndicated copy of the same text. */
