@@ -5,6 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildIndex, type BuildOptions } from '../src/index/build.js';
 import { acquireLock, tryLock } from '../src/index/lock.js';
 import { currentFolder, IndexDamagedError, loadIndex } from '../src/index/store.js';
+import Database from 'better-sqlite3';
+import { planQuery } from '../src/retrieve/query.js';
+import { TERM_KEYS } from '../src/text/term-keys.js';
 import { makeWorkspace, ROOT, type Workspace } from './helpers/workspace.js';
 
 const BIN = path.join(ROOT, 'bin', 'citebot.js');
@@ -108,11 +111,11 @@ describe('a damaged index is one line and rebuilds itself', () => {
 });
 
 describe('damage found while rows are being walked', () => {
-  it('is IndexDamagedError, not a bare SqliteError (the vocabulary, the documents, every passage)', async () => {
+  it('is IndexDamagedError, not a bare SqliteError (terms by key, the documents, every passage)', async () => {
     ws = await makeWorkspace();
     expect(run(ws, 'index', []).code).toBe(0);
     type Index = Awaited<ReturnType<typeof loadIndex>>;
-    for (const walk of [(i: Index) => [...i.lexical.vocabulary()], (i: Index) => [...i.documents()], (i: Index) => [...i.allPassages()]]) {
+    for (const walk of [(i: Index) => i.lexical.termsByKey('prefix', 'стран'), (i: Index) => [...i.documents()], (i: Index) => [...i.allPassages()]]) {
       const idx = await loadIndex(ws.config.INDEX_DIR);
       const file = liveFile(ws, 'index.db');
       const whole = readFileSync(file);
@@ -266,6 +269,69 @@ describe('incremental re-index', () => {
     const hits = idx.lexical.search([{ term: 'больниц', weight: 1 }], 5);
     expect(hits.map((h) => idx.passage(h.id)!.docId)).toContain('more/7.txt');
     expect(idx.lexical.search([{ term: 'школ', weight: 1 }], 100).map((h) => idx.passage(h.id)!.docId)).not.toContain('more/7.txt');
+    idx.close();
+  }, 60_000);
+});
+
+describe('terms by key (cross-script and prefix matches without a walk over the vocabulary)', () => {
+  const NAME_ARTICLE = 'Новый мост в Зюмбрановске\nВ городе Зюмбрановске открыли мост длиной 820 метров. Мост соединил два района.\n';
+  /** The documents the question's plan finds, as retrieval searches them. */
+  const docsFor = (idx: Awaited<ReturnType<typeof loadIndex>>, question: string, lang: 'en' | 'ru') =>
+    idx.lexical.search(planQuery(question, idx.lexical, lang).terms, 10).map((h) => idx.passage(h.id)!.docId);
+  /** The keys table against what it must equal: every term of the postings under each of its keys. */
+  function keysMatchPostings(w: Workspace): void {
+    const db = new Database(liveFile(w, 'index.db'), { readonly: true });
+    const stored = (db.prepare('SELECT kind, key, term FROM term_keys ORDER BY kind, key, term').raw().all() as string[][]).map((r) => r.join(' '));
+    const expected: string[] = [];
+    for (const term of db.prepare('SELECT DISTINCT term FROM postings').pluck().all() as string[]) {
+      for (const [kind, keyOf] of Object.entries(TERM_KEYS)) {
+        const key = keyOf(term);
+        if (key !== null) expected.push(`${kind} ${key} ${term}`);
+      }
+    }
+    db.close();
+    expect(stored).toEqual(expected.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  it('a term added by an incremental re-index is found by its keys; a removed article breaks nothing', async () => {
+    ws = await makeWorkspace();
+    await buildIndex(options(ws));
+    keysMatchPostings(ws);
+    const before = await loadIndex(ws.config.INDEX_DIR);
+    expect(before.lexical.termsByKey('prefix', 'зюмбр')).toEqual([]);
+    before.close();
+
+    ws.write('name.txt', NAME_ARTICLE);
+    const added = await buildIndex(options(ws));
+    expect(added).toMatchObject({ added: 1, unchanged: 5 });
+    expect(added.fullRebuild).toBeUndefined();
+    keysMatchPostings(ws);
+    let idx = await loadIndex(ws.config.INDEX_DIR);
+    const [term] = idx.lexical.termsByKey('prefix', 'зюмбр');
+    expect(term).toMatch(/^зюмбрановск/);
+    expect(idx.lexical.termsByKey('sound', TERM_KEYS.sound(term)!)).toContain(term);
+    // What a user sees: the name written in Latin letters finds the article (sound key), as does another case form (prefix).
+    expect(docsFor(idx, 'How long is the bridge in Ziumbranovsk?', 'en')[0]).toBe('name.txt');
+    expect(docsFor(idx, 'Какой мост в Зюмбрановском районе?', 'ru')[0]).toBe('name.txt');
+    idx.close();
+
+    ws.remove('name.txt');
+    expect(await buildIndex(options(ws))).toMatchObject({ removed: 1 });
+    idx = await loadIndex(ws.config.INDEX_DIR);
+    expect(docsFor(idx, 'How long is the bridge in Ziumbranovsk?', 'en')).not.toContain('name.txt');
+    idx.close();
+    // Edits of another article add segments until the small ones are merged: the removed article's postings go,
+    // and its terms' keys with them.
+    const doc = '000_d5247af2f4a2beb1.txt';
+    const text = readFileSync(path.join(ws.seeds, doc), 'utf8');
+    for (let i = 1; i <= 6; i++) {
+      ws.write(doc, `${text}\n\nДополнение номер ${i}.\n`);
+      expect(await buildIndex(options(ws))).toMatchObject({ changed: 1 });
+      keysMatchPostings(ws);
+    }
+    idx = await loadIndex(ws.config.INDEX_DIR);
+    expect(idx.lexical.termsByKey('prefix', 'зюмбр')).toEqual([]);
+    expect(docsFor(idx, 'Сколько стран входит в хаб?', 'ru').length).toBeGreaterThan(0);
     idx.close();
   }, 60_000);
 });

@@ -4,6 +4,7 @@ import { chunkArticle, DEFAULT_CHUNKING, type ChunkOptions } from '../chunk/chun
 import type { Embedder } from '../embed/embedder.js';
 import { listSeedFiles, READER_VERSION, readSeedFile, type IngestWarning, type SeedFile } from '../ingest/read.js';
 import { ANALYZER_VERSION, type AnalyzerName } from '../text/analyze.js';
+import { TERM_KEYS } from '../text/term-keys.js';
 import type { Article, ArticleMeta } from '../types.js';
 import { fileRecord, fsyncPath, IndexDamagedError, verifyFile } from './files.js';
 import { termFrequencies } from './lexical.js';
@@ -212,7 +213,7 @@ async function fullBuild(opts: BuildOptions, ctx: FullContext): Promise<Omit<Bui
   };
   const skipped: SkippedFile[] = [];
   header.skipped = skipped;
-  const writer = new IndexWriter(dir, header, { bulk: true });
+  const writer = new IndexWriter(dir, header, TERM_KEYS, { bulk: true });
   let embedded = 0;
   try {
     const vectors = model ? VectorIndex.create(model.dim, 1024) : null;
@@ -353,7 +354,7 @@ async function incrementalBuild(
   opts.signal?.throwIfAborted();
   opts.onEvent?.({ kind: 'write' });
 
-  const writer = new IndexWriter(dir, header);
+  const writer = new IndexWriter(dir, header, TERM_KEYS);
   const newFiles: string[] = [];
   try {
     writer.begin();

@@ -1,4 +1,5 @@
 import { analyze, type AnalyzerName } from '../text/analyze.js';
+import { TERM_KEYS, type TermKeyKind } from '../text/term-keys.js';
 import type { LexicalHit, LexicalReader, QueryTerm } from './reader.js';
 
 export type { LexicalHit } from './reader.js';
@@ -173,10 +174,6 @@ export class LexicalIndex implements LexicalReader {
     return this.lengths.size;
   }
 
-  get revision(): number {
-    return this.changes;
-  }
-
   add(id: number, text: string): void {
     if (this.lengths.has(id)) this.remove(id);
     const { tf, length } = termFrequencies(text, this.analyzer);
@@ -204,8 +201,11 @@ export class LexicalIndex implements LexicalReader {
     this.changes++;
   }
 
-  vocabulary(): IterableIterator<string> {
-    return this.postings.keys();
+  /** A walk over the vocabulary: this index is small (the store's reader looks keys up in a table). */
+  termsByKey(kind: string, key: string): string[] {
+    const keyOf = TERM_KEYS[kind as TermKeyKind];
+    if (!keyOf) return [];
+    return [...this.postings.keys()].filter((t) => keyOf(t) === key).sort();
   }
 
   df(term: string): number {

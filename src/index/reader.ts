@@ -24,8 +24,6 @@ export interface QueryTerm {
 export interface LexicalReader {
   readonly analyzer: AnalyzerName;
   readonly passageCount: number;
-  /** Changes when the passages covered change; constant for a reader of one index state (caches key on it). */
-  readonly revision: number;
   /** Passages holding the term; 0 when absent. */
   df(term: string): number;
   /** BM25+ inverse document frequency of the term (never negative), the one `search` scores with. */
@@ -35,8 +33,12 @@ export interface LexicalReader {
    * holds of idf · weight · tf · (k1 + 1) / (tf + k1 · (1 − b + b · length / avgLength)).
    */
   search(terms: ReadonlyArray<QueryTerm>, limit: number): LexicalHit[];
-  /** Every term once. For what is derived once per index state (sound-key groups), never per question. */
-  vocabulary(): Iterable<string>;
+  /**
+   * The terms that `kind`'s key function (src/text/term-keys.ts, applied when the index is built) maps to `key`,
+   * sorted: an indexed lookup, never a walk over the vocabulary. Terms of deleted passages stay until
+   * their postings are merged away, as with `df`.
+   */
+  termsByKey(kind: string, key: string): readonly string[];
 }
 
 export interface VectorHit {

@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS passages(id INTEGER PRIMARY KEY, doc TEXT NOT NULL, s
 CREATE TABLE IF NOT EXISTS segments(id INTEGER PRIMARY KEY, ids BLOB NOT NULL, lens BLOB NOT NULL, crc INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS postings(term TEXT NOT NULL, seg INTEGER NOT NULL, ids BLOB NOT NULL, tfs BLOB NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (term, seg)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS deleted(id INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS term_keys(kind TEXT NOT NULL, key TEXT NOT NULL, term TEXT NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (kind, key, term)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS vector_files(name TEXT PRIMARY KEY, count INTEGER NOT NULL, bytes INTEGER NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
 `;
 
@@ -210,6 +211,9 @@ export function verifyRows(db: Database.Database): void {
     for (const [seg, ids, lens, crc] of db.prepare('SELECT id, ids, lens, crc FROM segments').raw().iterate() as Iterable<[number, Buffer, Buffer, number]>) {
       if (rowCrc(seg, ids, lens) !== crc) damaged(`segment ${seg}`);
     }
+    for (const [kind, key, term, crc] of db.prepare('SELECT kind, key, term, crc FROM term_keys').raw().iterate() as Iterable<[string, string, string, number]>) {
+      if (rowCrc(kind, key, term) !== crc) damaged(`the key of "${term}"`);
+    }
   });
 }
 
@@ -338,8 +342,8 @@ export class SqliteIndex implements IndexReader {
 export class SqliteLexical implements LexicalReader {
   readonly analyzer: AnalyzerName;
   readonly passageCount: number;
-  readonly revision = 0;
   private readonly dfStmt: Database.Statement;
+  private readonly keyStmt: Database.Statement;
   private readonly rowsStmt: Database.Statement;
   private readonly dfs = new Map<string, number>();
   /** Postings read (and checked) by earlier questions; this state never changes, so they stay valid. */
@@ -348,15 +352,12 @@ export class SqliteLexical implements LexicalReader {
   private cached = 0;
   private readonly scorer: Bm25Scorer;
 
-  constructor(
-    private readonly db: Database.Database,
-    header: IndexHeader,
-    deleted: Uint8Array,
-  ) {
+  constructor(db: Database.Database, header: IndexHeader, deleted: Uint8Array) {
     this.analyzer = header.analyzer;
     this.passageCount = header.passageCount;
     this.dfStmt = db.prepare('SELECT total(length(tfs)) FROM postings WHERE term = ?').pluck();
     this.rowsStmt = db.prepare('SELECT seg, ids, tfs, crc FROM postings WHERE term = ?').raw();
+    this.keyStmt = db.prepare('SELECT term, crc FROM term_keys WHERE kind = ? AND key = ? ORDER BY term').raw();
     // Per passage id its length norm (NaN: deleted or absent), from the segments' length lists.
     const norms = new Float32Array(header.nextPassageId + 1).fill(NaN);
     const avg = header.passageCount ? header.totalLength / header.passageCount : 1;
@@ -422,8 +423,9 @@ export class SqliteLexical implements LexicalReader {
     return p;
   }
 
-  *vocabulary(): Iterable<string> {
-    yield* guardedRows(() => this.db.prepare('SELECT DISTINCT term FROM postings').pluck().iterate() as Iterable<string>);
+  termsByKey(kind: string, key: string): string[] {
+    const rows = guarded(() => this.keyStmt.all(kind, key) as Array<[string, number]>);
+    return rows.map(([term, crc]) => (rowCrc(kind, key, term) === crc ? term : damaged(`the key of "${term}"`)));
   }
 }
 
@@ -444,11 +446,19 @@ export class SegmentedVectors implements DenseReader {
   }
 }
 
+/**
+ * Key functions by kind (e.g. a sound key): each term of the index is stored under its keys, for `termsByKey`.
+ * The store applies them and keeps what they give; what a key means is the caller's (src/text/term-keys.ts).
+ */
+export type TermKeyFunctions = Readonly<Record<string, (term: string) => string | null>>;
+
 /** Writes into a generation's database: whole builds and incremental commits alike. */
 export class IndexWriter {
   readonly db: Database.Database;
   private readonly insertPassage: Database.Statement;
   private readonly insertDocument: Database.Statement;
+  private readonly insertKey: Database.Statement;
+  private readonly bulk: boolean;
   /** Postings of the segment being filled: term → [id, tf, id, tf, …]. */
   private pending = new Map<string, number[]>();
   private pendingIds: number[] = [];
@@ -458,8 +468,10 @@ export class IndexWriter {
   constructor(
     dir: string,
     readonly header: IndexHeader,
+    private readonly keys: TermKeyFunctions,
     opts: { bulk?: boolean } = {},
   ) {
+    this.bulk = !!opts.bulk;
     this.db = guarded(() => new Database(path.join(dir, DB_FILE)));
     // A bulk build writes a fresh file nobody reads until CURRENT names it: no journal until it is complete.
     this.db.pragma(opts.bulk ? 'journal_mode = OFF' : 'journal_mode = WAL');
@@ -468,6 +480,7 @@ export class IndexWriter {
     this.db.exec(SCHEMA);
     this.insertPassage = this.db.prepare('INSERT INTO passages(id, doc, start, end, text, crc) VALUES (?, ?, ?, ?, ?, ?)');
     this.insertDocument = this.db.prepare('INSERT OR REPLACE INTO documents(id, hash, meta, size, mtime, first, count, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertKey = this.db.prepare('INSERT OR IGNORE INTO term_keys(kind, key, term, crc) VALUES (?, ?, ?, ?)');
   }
 
   begin(): void {
@@ -561,6 +574,29 @@ export class IndexWriter {
     this.pendingPostings = 0;
   }
 
+  /** Stores the terms under their keys (terms already stored are left as they are). */
+  private putKeys(terms: Iterable<string>): void {
+    for (const term of terms) {
+      for (const kind in this.keys) {
+        const key = this.keys[kind](term);
+        if (key !== null) this.insertKey.run(kind, key, term, rowCrc(kind, key, term));
+      }
+    }
+  }
+
+  /** Removes the keys of terms no postings row holds any more (the keys list exactly the terms of the postings). */
+  private dropKeysOfGone(terms: Iterable<string>): void {
+    const held = this.db.prepare('SELECT 1 FROM postings WHERE term = ? LIMIT 1').pluck();
+    const drop = this.db.prepare('DELETE FROM term_keys WHERE kind = ? AND key = ? AND term = ?');
+    for (const term of terms) {
+      if (held.get(term) !== undefined) continue;
+      for (const kind in this.keys) {
+        const key = this.keys[kind](term);
+        if (key !== null) drop.run(kind, key, term);
+      }
+    }
+  }
+
   private writeSegment(seg: number, postings: Map<string, number[]>, ids: Int32Array, lens: Uint16Array): void {
     const put = this.db.prepare('INSERT INTO postings(term, seg, ids, tfs, crc) VALUES (?, ?, ?, ?, ?)');
     for (const [term, flat] of postings) {
@@ -575,6 +611,8 @@ export class IndexWriter {
       const b = bytesOf(tfs);
       put.run(term, seg, a, b, rowCrc(term, seg, a, b));
     }
+    // A bulk build keys its whole vocabulary once at the end instead of each segment's terms again.
+    if (!this.bulk) this.putKeys(postings.keys());
     const a = bytesOf(ids);
     const b = bytesOf(lens);
     this.db.prepare('INSERT INTO segments(id, ids, lens, crc) VALUES (?, ?, ?, ?)').run(seg, a, b, rowCrc(seg, a, b));
@@ -598,7 +636,9 @@ export class IndexWriter {
     const deleted = new Set(this.db.prepare('SELECT id FROM deleted').pluck().all() as number[]);
     const list = small.join(',');
     const merged = new Map<string, number[]>();
+    const seen = new Set<string>();
     for (const [term, ids, tfs] of this.db.prepare(`SELECT term, ids, tfs FROM postings WHERE seg IN (${list}) ORDER BY term, seg`).raw().iterate() as Iterable<[string, Buffer, Buffer]>) {
+      seen.add(term);
       const idv = int32s(ids);
       for (let i = 0; i < idv.length; i++) {
         if (deleted.has(idv[i])) continue;
@@ -621,6 +661,7 @@ export class IndexWriter {
     this.db.exec(`DELETE FROM postings WHERE seg IN (${list}); DELETE FROM segments WHERE id IN (${list});`);
     const seg = ((this.db.prepare('SELECT max(id) FROM segments').pluck().get() as number | null) ?? 0) + small.length + 1;
     this.writeSegment(seg, merged, Int32Array.from(ids), Uint16Array.from(lens));
+    this.dropKeysOfGone([...seen].filter((t) => !merged.has(t)));
     return small.length;
   }
 
@@ -640,10 +681,20 @@ export class IndexWriter {
     return new Set(this.db.prepare('SELECT id FROM deleted').pluck().all() as number[]);
   }
 
-  /** Makes the finished bulk file a normal WAL database, all of it on disk. */
+  /** Keys the vocabulary, then makes the finished bulk file a normal WAL database, all of it on disk. */
   finishBulk(): void {
+    this.db.exec('BEGIN');
     this.flushSegment();
+    // In slices: better-sqlite3 cannot write while a read walks, and the vocabulary is not held in memory whole.
+    const slice = this.db.prepare('SELECT DISTINCT term FROM postings WHERE term > ? ORDER BY term LIMIT 20000').pluck();
+    for (let after = ''; ; ) {
+      const terms = slice.all(after) as string[];
+      if (!terms.length) break;
+      this.putKeys(terms);
+      after = terms[terms.length - 1];
+    }
     writeHeader(this.db, this.header);
+    this.db.exec('COMMIT');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
   }

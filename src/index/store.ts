@@ -17,7 +17,7 @@ export { IndexDamagedError } from './files.js';
  *
  * Bump SCHEMA_VERSION when the layout or the meaning of a field changes: an older index is then rebuilt whole.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 const CURRENT = 'CURRENT';
 
 export class IndexMissingError extends Error {}

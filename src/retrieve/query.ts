@@ -2,7 +2,7 @@ import type { LexicalReader, QueryTerm } from '../index/reader.js';
 import { analyze, analyzeWord, normalizeWord, STOPWORDS, tokenize } from '../text/analyze.js';
 import { GLOSSARY } from '../text/glossary.js';
 import { detectLanguage } from '../text/language.js';
-import { isCyrillic, soundKey } from '../text/translit.js';
+import { otherScriptSoundKey } from '../text/term-keys.js';
 import type { Lang } from '../types.js';
 
 /** One content word of a question and the index terms that count as a match for it. */
@@ -62,48 +62,6 @@ function rowsWith(g: AnalysedGlossary, terms: readonly string[]): Array<Set<stri
   return [...found].sort((a, b) => a - b).map((i) => g.rows[i]);
 }
 
-/**
- * What planning derives from an index once: the vocabulary grouped by a key of each term (a sound key, a prefix).
- * Dropped when the index changes (`revision`).
- */
-interface Derived {
-  revision: number;
-  groupings: Map<string, Map<string, string[]>>;
-}
-const derivedFrom = new WeakMap<LexicalReader, Derived>();
-function derived(index: LexicalReader): Derived {
-  let d = derivedFrom.get(index);
-  if (!d || d.revision !== index.revision) derivedFrom.set(index, (d = { revision: index.revision, groupings: new Map() }));
-  return d;
-}
-
-function vocabularyBy(index: LexicalReader, name: string, keyOf: (term: string) => string | null): Map<string, string[]> {
-  const byName = derived(index).groupings;
-  let m = byName.get(name);
-  if (!m) {
-    m = new Map();
-    for (const term of index.vocabulary()) {
-      const k = keyOf(term);
-      if (k === null) continue;
-      const list = m.get(k);
-      if (list) list.push(term);
-      else m.set(k, [term]);
-    }
-    byName.set(name, m);
-  }
-  return m;
-}
-
-/** Sound keys per script ("c:" Cyrillic, "l:" Latin), for matching across scripts. */
-const soundKeys = (index: LexicalReader) =>
-  vocabularyBy(index, 'sound', (term) => {
-    const k = soundKey(term);
-    return k && (isCyrillic(term) ? 'c:' : 'l:') + k;
-  });
-
-/** First five letters, for matching inflected names. */
-const prefixes = (index: LexicalReader) => vocabularyBy(index, 'prefix', (term) => (term.length < 5 ? null : term.slice(0, 5)));
-
 /** What one question word stands for in an index: its terms with their expansions, and how telling it is. */
 interface Expansion {
   word: string;
@@ -130,9 +88,10 @@ function expand(index: LexicalReader, raw: string, first: boolean, lang: Lang): 
   const terms = new Set(own);
   for (const row of rowsWith(analysedGlossary(index), own)) row.forEach((t) => terms.add(t));
   // Names inflect past what light stemming undoes (Токаев / ТОКАЕВЫМ): match on the first five letters.
-  if (name && word.length >= 5) for (const t of prefixes(index).get(word.slice(0, 5)) ?? []) terms.add(t);
-  const key = soundKey(own[0]);
-  if (key) for (const t of soundKeys(index).get((isCyrillic(own[0]) ? 'l:' : 'c:') + key) ?? []) terms.add(t);
+  if (name && word.length >= 5) for (const t of index.termsByKey('prefix', word.slice(0, 5))) terms.add(t);
+  // Cross-script: the terms of the other script with the same sound key.
+  const key = otherScriptSoundKey(own[0]);
+  if (key) for (const t of index.termsByKey('sound', key)) terms.add(t);
   const searched: QueryTerm[] = [];
   let weight = -Infinity;
   let k = 0;
@@ -145,7 +104,7 @@ function expand(index: LexicalReader, raw: string, first: boolean, lang: Lang): 
   // A word no article has in its analysed form may still be there in another form the stemmer did not unify
   // ("защите" → "защ" but "защита" → "защит"): its first five letters find those, as weaker matches.
   if (!searched.length && !name && word.length >= PREFIX_FALLBACK_MIN) {
-    for (const t of prefixes(index).get(word.slice(0, 5)) ?? []) {
+    for (const t of index.termsByKey('prefix', word.slice(0, 5))) {
       if (terms.has(t)) continue;
       terms.add(t);
       searched.push({ term: t, weight: EXPANSION_WEIGHT });
