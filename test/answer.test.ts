@@ -150,6 +150,40 @@ describe('question analysis', () => {
     expect(countedWord('How many countries initially established the Hub?')).toBe('countries');
   });
 
+  it('reads "in what year" as the question word: the year noun is not something to match', () => {
+    const index = new LexicalIndex('stem');
+    index.add(1, 'In 1911 Smith published a book of poems in Orenburg; Smith was a teacher in the years before.');
+    index.add(2, 'Ахмет 1911 жылы Орынборда «Маса» жинағын шығарды.');
+    const words = (q: string) => planQuery(q, index).concepts.map((c) => c.word);
+    expect(words('In what year was Smith born?')).toEqual(['smith', 'born']);
+    expect(words('Ахмет қай жылы туған?')).toEqual(['ахмет', 'туған']);
+    expect(words('В каком году родился Смит?')).toEqual(['родился', 'смит']);
+    // Elsewhere in a question a year is what it is about.
+    expect(words('What did Smith publish that year?')).toContain('year');
+  });
+
+  it('gives no year as the short answer when the year next to the name answers another question', async () => {
+    const ws = await makeWorkspace({
+      seeds: false,
+      articles: {
+        'smith.txt': 'John Smith\n\nIn 1911 John Smith published a book of poems in Orenburg. The book sold well across the steppe.\n',
+        'ahmet.txt': 'Ахмет Байтұрсынов\n\n1911 жылы Ахмет Байтұрсынов Орынборда «Маса» жинағын шығарды. Кітап кең таралды.\n',
+        // "born" and "туған" are words of the archive, so the question's other words are what a sentence must match.
+        'others.txt': 'Poets of the steppe\n\nMany poets were born in the steppe and wrote about it. Көп ақын далада туған.\n',
+      },
+    });
+    const service = await openLexical(ws);
+    try {
+      for (const q of ['In what year was John Smith born?', 'Ахмет Байтұрсынов қай жылы туған?']) {
+        const a = await service.ask(q);
+        expect(a.direct, q).toBeUndefined();
+      }
+    } finally {
+      await service.close();
+      ws.cleanup();
+    }
+  });
+
   it('reads numbers with qualifiers and what they count, skipping years and dates', () => {
     const ns = numbersIn('Хаб с 2013 года включает 43 страны-участницы и более 80 партнеров, 17 июля, 2024-2029 годы, 40-тан астам ел.');
     expect(ns.map((n) => n.value)).toEqual(['43', '>80', '>40']);

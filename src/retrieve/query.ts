@@ -1,6 +1,7 @@
 import type { LexicalReader, QueryTerm } from '../index/reader.js';
 import { analyze, analyzeWord, normalizeWord, STOPWORDS, tokenize } from '../text/analyze.js';
 import { GLOSSARY } from '../text/glossary.js';
+import { INTERROGATIVE_DETERMINERS, TIME_NOUNS } from '../text/lexicon.js';
 import { detectLanguage } from '../text/language.js';
 import { otherScriptSoundKey } from '../text/term-keys.js';
 import type { Lang } from '../types.js';
@@ -127,6 +128,8 @@ export function planQuery(question: string, index: LexicalReader, lang: Lang = d
   const tokens = tokenize(question);
   for (let i = 0; i < tokens.length; i++) {
     const raw = question.slice(tokens[i].start, tokens[i].end);
+    // "В каком году", "қай жылы", "what year": the time noun belongs to the question word, not to what is asked about.
+    if (i > 0 && INTERROGATIVE_DETERMINERS.has(tokens[i - 1].word) && TIME_NOUNS.test(tokens[i].word)) continue;
     const e = expand(index, raw, i === 0, lang);
     if (e === null) continue;
     let fresh = false;

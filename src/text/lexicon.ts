@@ -68,6 +68,16 @@ any some all each every other also only just very more most less least one ones 
 );
 
 /**
+ * Interrogatives that take a noun naming what is asked ("в каком году", "қай жылы", "what year"), and the nouns
+ * of time that, standing right after one, are part of the question's "when", not of what it is about.
+ */
+export const INTERROGATIVE_DETERMINERS: ReadonlySet<string> = new Set(
+  'какой какая какое какие какую каком какого каких каким какими которого котором которой какова каков which what қай қандай нешінші'.split(' '),
+);
+export const TIME_NOUNS =
+  /^(?:год|году|года|годах|годы|годов|месяц|месяце|месяца|дня|день|числа|числе|веке|века|век|year|years|month|day|date|century|decade|жыл|жылы|жылдары|жылдан|жылға|айда|айы|күні|ғасыр|ғасырда|ғасырдың)$/;
+
+/**
  * Words that open a sentence leaning on the one before it (a pronoun or a connective): such a sentence quoted alone
  * leaves the reader asking "who?" or "what?" (ru / en / kk).
  */
