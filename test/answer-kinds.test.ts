@@ -57,6 +57,10 @@ describe('answer kinds', () => {
   it('date: dates and years the question does not give, the most specific first', () => {
     const cs = dateCandidates('The bridge opened on March 5, 2021, ten years after work began in 2011.', context(['bridge', '2011']));
     expect(cs.map((c) => c.text)).toEqual(['March 5, 2021']);
+    // Years of history count too; a range of years is a span, not a date.
+    expect(dateCandidates('Ахмет 1873 жылы Сарытүбек ауылында туған.', context(['ахмет'])).map((c) => c.text)).toEqual(['1873']);
+    expect(dateCandidates('The abbey was founded in 1066 by the king.', context(['abbey'])).map((c) => c.text)).toEqual(['1066']);
+    expect(dateCandidates('Ахмет Байтұрсынұлы (1873-1938) ақын.', context(['ахмет']))).toEqual([]);
   });
 
   it('person: two capitalised words that are not a body; organisation and place from the same runs', () => {

@@ -158,6 +158,12 @@ describe('question analysis', () => {
     expect(words('In what year was Smith born?')).toEqual(['smith', 'born']);
     expect(words('Ахмет қай жылы туған?')).toEqual(['ахмет', 'туған']);
     expect(words('В каком году родился Смит?')).toEqual(['родился', 'смит']);
+    // An initial is part of a name, wherever it stands.
+    expect(planQuery('Ш. Уәлиханов қай жылы қайтыс болған?', index).concepts.map((c) => [c.word, c.name])).toEqual([
+      ['ш', true],
+      ['уәлиханов', true],
+      ['қайтыс', false],
+    ]);
     // Elsewhere in a question a year is what it is about.
     expect(words('What did Smith publish that year?')).toContain('year');
   });
@@ -169,12 +175,13 @@ describe('question analysis', () => {
         'smith.txt': 'John Smith\n\nIn 1911 John Smith published a book of poems in Orenburg. The book sold well across the steppe.\n',
         'ahmet.txt': 'Ахмет Байтұрсынов\n\n1911 жылы Ахмет Байтұрсынов Орынборда «Маса» жинағын шығарды. Кітап кең таралды.\n',
         // "born" and "туған" are words of the archive, so the question's other words are what a sentence must match.
-        'others.txt': 'Poets of the steppe\n\nMany poets were born in the steppe and wrote about it. Көп ақын далада туған.\n',
+        'walikhanov.txt': 'Ш. Уәлиханов\n\nШ. Уәлиханов 1856 жылы Семеновпен танысты. Олар көп сөйлесті.\n',
+        'others.txt': 'Poets of the steppe\n\nMany poets were born in the steppe and wrote about it. Көп ақын далада туған. Ақын ерте қайтыс болды.\n',
       },
     });
     const service = await openLexical(ws);
     try {
-      for (const q of ['In what year was John Smith born?', 'Ахмет Байтұрсынов қай жылы туған?']) {
+      for (const q of ['In what year was John Smith born?', 'Ахмет Байтұрсынов қай жылы туған?', 'Ш. Уәлиханов қай жылы қайтыс болған?']) {
         const a = await service.ask(q);
         expect(a.direct, q).toBeUndefined();
       }

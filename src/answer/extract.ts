@@ -83,23 +83,28 @@ export function countedEnd(unitWords: readonly string[], unitEnds: readonly numb
   return numberEnd;
 }
 
+/** A year: 1000–2099 (articles on history reach back centuries). */
+const YEAR = '(?:1\\d|20)\\d\\d';
 const DATE_RE = new RegExp(
   [
-    `(?<![\\p{N}])\\d{1,2}(?:[-–]\\d{1,2})?\\s+${MONTH_WORD}(?:\\s+(?:19|20)\\d\\d)?`, // 17 июля 2024, 8-9 декабря
-    `${MONTH_WORD}\\s+\\d{1,2}(?:[-–]\\d{1,2})?(?:,?\\s+(?:19|20)\\d\\d)?(?![\\p{N}])`, // December 8-9, March 5, 2021
-    `${MONTH_WORD}\\s+(?:19|20)\\d\\d(?![\\p{N}])`, // March 2013
-    `(?<![\\p{N}-])(?:19|20)\\d\\d(?![\\p{N}])`, // 2013
+    `(?<![\\p{N}])\\d{1,2}(?:[-–]\\d{1,2})?\\s+${MONTH_WORD}(?:\\s+${YEAR})?`, // 17 июля 2024, 8-9 декабря
+    `${MONTH_WORD}\\s+\\d{1,2}(?:[-–]\\d{1,2})?(?:,?\\s+${YEAR})?(?![\\p{N}])`, // December 8-9, March 5, 2021
+    `${MONTH_WORD}\\s+${YEAR}(?![\\p{N}])`, // March 2013
+    `(?<![\\p{N}-])${YEAR}(?![\\p{N}])`, // 2013
   ].join('|'),
   'giu',
 );
+
+const YEAR_ONLY = new RegExp(`^${YEAR}$`);
+const YEAR_IN = new RegExp(YEAR);
 
 /** Dates and years in a sentence, the most specific reading first at each place ("December 8-9", "March 2013", "2013"). */
 export function yearsIn(sentence: string): Candidate[] {
   const out: Candidate[] = [];
   for (const m of sentence.matchAll(DATE_RE)) {
     // A bare day and month ("8 мая") only counts with a month word; a range of years ("2024-2029") is not a date.
-    if (/^(19|20)\d\d$/.test(m[0]) && /^[-–]\d/.test(sentence.slice(m.index! + 4))) continue;
-    out.push({ text: m[0], start: m.index!, end: m.index! + m[0].length, value: m[0].match(/(19|20)\d\d/)?.[0] ?? m[0] });
+    if (YEAR_ONLY.test(m[0]) && /^[-–]\d/.test(sentence.slice(m.index! + 4))) continue;
+    out.push({ text: m[0], start: m.index!, end: m.index! + m[0].length, value: m[0].match(YEAR_IN)?.[0] ?? m[0] });
   }
   return out;
 }

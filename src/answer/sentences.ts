@@ -59,6 +59,8 @@ export interface RankedSentence {
   candidates: Typed[];
   score: number;
   coverage: number;
+  /** The same share counting only the question's words that are not names (1 when all its words are names). */
+  plainCoverage: number;
   /** Its words (offsets in `text`) and which of them are question words (what a count counts left out). */
   words: ReadonlyArray<{ start: number; end: number }>;
   asked: number[];
@@ -146,6 +148,14 @@ export function rankSentences(retrieval: Retrieval, index: IndexReader, kind: An
         return total ? hit / total : 0;
       };
       const coverage = share(matched);
+      let plainTotal = 0;
+      let plainHit = 0;
+      concepts.forEach((c, i) => {
+        if (c.name) return;
+        plainTotal += c.weight;
+        if (matched.has(i)) plainHit += c.weight;
+      });
+      const plainCoverage = plainTotal ? plainHit / plainTotal : 1;
       const context = share(new Set([...matched, ...prev]));
       prev = matched;
       if (s.title) continue;
@@ -166,7 +176,7 @@ export function rankSentences(retrieval: Retrieval, index: IndexReader, kind: An
       };
       const start = p.start + s.start;
       const key = `${p.docId}:${start}`;
-      const ranked: RankedSentence = { docId: p.docId, source: p, start, end: p.start + s.end, text: s.text, features, candidates: [], score: scoreOf(features), coverage, words: s.words, asked, content: [] };
+      const ranked: RankedSentence = { docId: p.docId, source: p, start, end: p.start + s.end, text: s.text, features, candidates: [], score: scoreOf(features), coverage, plainCoverage, words: s.words, asked, content: [] };
       const before = seen.get(key);
       if (!before || before.score < ranked.score) seen.set(key, ranked);
     }

@@ -85,7 +85,8 @@ function expand(index: LexicalReader, raw: string, first: boolean, lang: Lang): 
   const own = analyzeWord(raw, index.analyzer, lang);
   if (!own.length) return null;
   // Capitalised after the first word: a name or an acronym (Алматы, France, НАТО).
-  const name = !first && CAPITALISED.test(raw);
+  // A capital letter alone is an initial ("Ш. Уәлиханов"), part of a name wherever it stands.
+  const name = CAPITALISED.test(raw) && (!first || word.length === 1);
   const terms = new Set(own);
   for (const row of rowsWith(analysedGlossary(index), own)) row.forEach((t) => terms.add(t));
   // Names inflect past what light stemming undoes (Токаев / ТОКАЕВЫМ): match on the first five letters.
