@@ -39,6 +39,13 @@ describe('ingestion of the sample articles', () => {
     expect(findPublicationDate(['Title', 'Последнее изменение Пятница, 09 Август 2024 13:13'])).toBeUndefined();
     expect(findPublicationDate(['Заголовок', '12 тамыз 2023'])).toBe('2023-08-12');
     expect(findPublicationDate(['Headline', 'Published March 5, 2021 10:00'])).toBe('2021-03-05');
+    // A dateline opening the story.
+    expect(findPublicationDate(['Новый мост', 'Алматы, 3 мая 2024 — В области открыли новый мост.'])).toBe('2024-05-03');
+    expect(findPublicationDate(['New school', 'ASTANA, March 5, 2023. The ministry opened a school.'])).toBe('2023-03-05');
+    expect(findPublicationDate(['Жаңа мектеп', 'Астана, 12 тамыз 2023 жылы / Мектеп ашылды.'])).toBe('2023-08-12');
+    // A date later in the opening sentence is what the story is about, not when it was written.
+    expect(findPublicationDate(['Указ', 'Президент подписал указ 17 июля 2024 года о реформе.'])).toBeUndefined();
+    expect(findPublicationDate(['Report', 'The report from Geneva names 3 May 2024 as the deadline.'])).toBeUndefined();
     expect(inferYear('Created in 2013. Over 8 years the hub grew.', new Date('2026-01-01'))).toBe(2021);
   });
 

@@ -99,8 +99,20 @@ export function findPublicationDate(lines: string[]): string | undefined {
     const ds = datesIn(line);
     if (ds.length && line.trim().length <= 40) return ds[0];
   }
+  // A news dateline opening the story: "Алматы, 3 мая 2024 — …", "ASTANA, March 5, 2023. …".
+  for (const line of head) {
+    const m = DATELINE.exec(line.trim());
+    const ds = m ? datesIn(m[0]) : [];
+    if (ds.length) return ds[0];
+  }
   return undefined;
 }
+
+/** A place name (one to three capitalised words), a comma, a date, then a dash, a full stop or the line's end. */
+const DATELINE = new RegExp(
+  `^\\p{Lu}[\\p{L}-]*(?:\\s+\\p{Lu}[\\p{L}-]*){0,2},\\s+(?:\\d{1,2}\\s+${MONTH_RE}\\.?,?\\s+\\d{4}|${MONTH_RE}\\.?\\s+\\d{1,2},?\\s+\\d{4}|\\d{1,2}\\.\\d{1,2}\\.\\d{4})(?:\\s*(?:г\\.|года|ж\\.|жылы))?(?=\\s*(?:[—–-]|\\.|\\/|$))`,
+  'iu',
+);
 
 /**
  * With no stated date, a lower bound for when the text was written: the latest year it mentions, or a year

@@ -10,7 +10,7 @@ import { findAuthor, findOutlet, findPublicationDate, inferYear, isFurniture, le
  * Bump when what is read from a file changes (formats, furniture, metadata): an index built by an older reader is
  * then rebuilt whole, since unchanged files are otherwise never read again.
  */
-export const READER_VERSION = 3;
+export const READER_VERSION = 4;
 
 /** Larger files are almost surely not news articles (dumps, logs) and would swamp the index. */
 export const MAX_ARTICLE_BYTES = 5 * 1024 * 1024;
