@@ -28,6 +28,12 @@ describe('the first quote widened to a neighbour', () => {
     expect(quoted(text, s)).toBe('The bridge was opened in 1932 by the city council. It cost 4 million dollars to build.');
   });
 
+  it('reads a sentence opening with a pronoun with the one before, even when the one after scores higher and all three do not fit', () => {
+    const long = 'Peyton Manning became the first quarterback to lead two different teams to several Super Bowls, a record of its own. He is also the oldest quarterback ever to play in a Super Bowl, at age 39, in the game that ended his long career. The past record was held by John Elway, who led the Broncos to victory in Super Bowl XXXIII at age 38 and is currently the team executive.';
+    const s = widenedSpan(long, slots(long, [0.3, 1.0, 0.9]), 1);
+    expect(quoted(long, s)).toMatch(/^Peyton Manning .* He is also the oldest quarterback .*career\.$/);
+  });
+
   it('leaves a self-contained best sentence alone when its neighbours score low', () => {
     const s = widenedSpan(text, slots(text, [0.1, 0.2, 1.0]), 2);
     expect(quoted(text, s)).toBe('Traffic on the river crossing doubled within a decade.');
