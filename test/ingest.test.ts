@@ -106,5 +106,14 @@ describe('chunking', () => {
     const t = 'Дж. Перри (США) выступил. Система «eqyzmet.gov.kz» работает с 2024 г. в стране. Mr. Lim presented it.';
     const s = splitSentences(t).map((x) => t.slice(x.start, x.end));
     expect(s).toEqual(['Дж. Перри (США) выступил.', 'Система «eqyzmet.gov.kz» работает с 2024 г. в стране.', 'Mr. Lim presented it.']);
+    // A stop inside brackets just opened ("c." for circa, "Ph. D."): the sentence goes on after them; a bracket
+    // never closed holds for 40 characters only.
+    const b = 'Predecessors included Jacques Lefevre (c. 1455–1536), a professor. He taught (Ph. D. Paris) for years. A bracket left open (see above. Then this is a sentence that goes on long enough to close nothing at all. The end.';
+    expect(splitSentences(b).map((x) => b.slice(x.start, x.end))).toEqual([
+      'Predecessors included Jacques Lefevre (c. 1455–1536), a professor.',
+      'He taught (Ph. D. Paris) for years.',
+      'A bracket left open (see above. Then this is a sentence that goes on long enough to close nothing at all.',
+      'The end.',
+    ]);
   });
 });

@@ -7,7 +7,7 @@ export interface Span {
 
 // Words after which a full stop does not end a sentence: titles, initials, common Russian/Kazakh/English abbreviations.
 const ABBREVIATIONS = new Set(
-  'г гг т д др пр проф акад им ул просп обл р-н стр рис табл млн млрд тыс руб тг см напр ст ред изд mr mrs ms dr prof st no vs etc e g i e inc ltd jr sr gen gov jan feb mar apr jun jul aug sep sept oct nov dec дж'.split(
+  'г гг т д др пр проф акад им ул просп обл р-н стр рис табл млн млрд тыс руб тг см напр ст ред изд mr mrs ms dr prof st no vs etc e g i e c ca cf inc ltd jr sr gen gov jan feb mar apr jun jul aug sep sept oct nov dec дж'.split(
     ' ',
   ),
 );
@@ -45,6 +45,8 @@ export function splitSentences(text: string, start = 0, end = text.length): Span
     const next = text[k];
     // A sentence starts with a capital, a digit, a quote or a dash of dialogue.
     if (!SENTENCE_START.test(next)) continue;
+    // Inside brackets opened shortly before, a stop does not end the sentence ("Jacques Lefevre (c. 1455–1536) was").
+    if (openBracket(text, s, i)) continue;
     if (ch === '.') {
       const wordBefore = text.slice(Math.max(start, i - 12), i).match(LAST_WORD)?.[1] ?? '';
       if (ABBREVIATIONS.has(wordBefore.toLowerCase())) continue;
@@ -58,6 +60,21 @@ export function splitSentences(text: string, start = 0, end = text.length): Span
   push(s, end);
   return spans;
 }
+
+/** A "(" or "[" within the last 40 characters of the sentence so far, not closed since. */
+function openBracket(text: string, sentenceStart: number, at: number): boolean {
+  let depth = 0;
+  for (let i = at - 1; i >= Math.max(sentenceStart, at - BRACKET_REACH); i--) {
+    const c = text[i];
+    if (c === ')' || c === ']') depth++;
+    else if (c === '(' || c === '[') {
+      if (depth === 0) return true;
+      depth--;
+    }
+  }
+  return false;
+}
+const BRACKET_REACH = 40;
 
 export function countWords(text: string): number {
   return text.match(WORDS)?.length ?? 0;
