@@ -61,6 +61,9 @@ describe('answer kinds', () => {
     expect(dateCandidates('Ахмет 1873 жылы Сарытүбек ауылында туған.', context(['ахмет'])).map((c) => c.text)).toEqual(['1873']);
     expect(dateCandidates('The abbey was founded in 1066 by the king.', context(['abbey'])).map((c) => c.text)).toEqual(['1066']);
     expect(dateCandidates('Ахмет Байтұрсынұлы (1873-1938) ақын.', context(['ахмет']))).toEqual([]);
+    // A decade is one date, not its first year.
+    expect(dateCandidates('The system was created in the 1950s by Congress.', context(['system'])).map((c) => c.text)).toEqual(['1950s']);
+    expect(dateCandidates('Завод построили в 1990-е годы.', context(['завод'])).map((c) => c.text)).toEqual(['1990-е годы']);
   });
 
   it('person: two capitalised words that are not a body; organisation and place from the same runs', () => {
