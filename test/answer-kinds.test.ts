@@ -72,6 +72,9 @@ describe('answer kinds', () => {
     expect(personCandidates(s, context(['met'])).map((c) => c.text)).not.toContain('World Health Organization');
     expect(organizationCandidates(s, context(['met'])).filter((c) => c.strength >= 0.8).map((c) => c.text)).toEqual(['World Health Organization']);
     expect(placeCandidates('Флаги подняли Казахстан, Грузия и Кыргызстан.', context(['флаги'])).map((c) => c.text)).toEqual(['Казахстан, Грузия и Кыргызстан']);
+    // A capitalised article inside a sentence opens a title; at the sentence's start it is just an article.
+    expect(organizationCandidates("The programme's first serial, An Unearthly Child, shows the Doctor.", context(['serial'])).map((c) => c.text)).toContain('An Unearthly Child');
+    expect(organizationCandidates('The Harbour Authority signed it.', context(['signed'])).map((c) => c.text)).toEqual(['Harbour Authority']);
   });
 
   it('which: only a quoted name right after the kind asked for', () => {

@@ -195,8 +195,12 @@ const capitalRuns = (sentence: string): CapitalRun[] =>
     start: m.index!,
     end: m.index! + m[0].length,
     titled: /^(Mr|Mrs|Ms|Dr)\.?\s/.test(m[0]),
-    words: [...m[0].matchAll(RUN_WORD)].map((w) => runWord(w[0], m.index! + w.index!)),
+    words: [...m[0].matchAll(RUN_WORD)].map((w, i) => (i === 0 && m.index! > 0 && TITLE_ARTICLE.test(w[0]) ? titleArticle(w[0], m.index!) : runWord(w[0], m.index! + w.index!))),
   }));
+
+/** "The", "A", "An" capitalised inside a sentence open a title ("the first serial, An Unearthly Child"). */
+const TITLE_ARTICLE = /^(The|A|An)$/;
+const titleArticle = (w: string, s: number): RunWord => ({ w, s, e: s + w.length, role: false, connector: false, dropped: false });
 
 
 /** Text in «…» or "…" quotes: names of systems, programmes, documents. */
