@@ -1,7 +1,7 @@
 /**
  * The scale tier: `npm run bench -- --scale 100k [--json]` (also 10k, 30k). For each corpus size up to the one
  * given (1k, 10k, 30k, 100k; the bench's synthetic generator), as a user runs citebot, in child processes:
- * a full lexical build (time, peak RSS, index size), the cold start of `ask` to its first answer (lexical, and with
+ * a full lexical build (time, peak RSS, index size, the most it took on disk meanwhile), the cold start of `ask` to its first answer (lexical, and with
  * hash vectors where built), answering RSS and latency over the dev questions (`ask --file`), and the re-index
  * after one changed article (time, bytes written). Writes bench/scale.json and bench/scale.svg; with --json the
  * last line of stdout holds the figures named in issue 15.
@@ -29,6 +29,41 @@ function du(dir: string): number {
   return total;
 }
 
+/** `du`, or null when a file vanished while it was walked (a build renames and removes as it goes). */
+function duNow(dir: string): number | null {
+  try {
+    return du(dir);
+  } catch {
+    return null;
+  }
+}
+
+/** Samples the size of `dir` every 200 ms while `work` runs; returns its result and the largest size seen. */
+async function withPeakSize<T>(dir: string, work: Promise<T>): Promise<{ result: T; peakBytes: number }> {
+  let peak = 0;
+  const sample = () => (peak = Math.max(peak, duNow(dir) ?? 0));
+  const timer = setInterval(sample, 200);
+  try {
+    const result = await work;
+    sample();
+    return { result, peakBytes: peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Median of three cold starts (`ask` spawned, to its first answer): the machine is shared, one run is noise. */
+async function coldStart(question: string, env: Record<string, string>, what: string): Promise<{ ms: number; runs: number[]; last: SpawnResult }> {
+  const runs: number[] = [];
+  let last: SpawnResult | null = null;
+  for (let i = 0; i < 3; i++) {
+    last = await runCli('ask', ['--json', question], env);
+    if (last.code !== 0) fail(what, last);
+    runs.push(round(last.firstAnswerMs));
+  }
+  return { ms: median(runs), runs, last: last! };
+}
+
 function fail(what: string, r: SpawnResult): never {
   throw new Error(`${what} failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
 }
@@ -53,15 +88,22 @@ export async function runScale(max: string, json: boolean, say: (s: string) => v
     await fs.rm(lexDir, { recursive: true, force: true });
     const env = { SEEDS_DIR: corpus.dir, INDEX_DIR: lexDir, EMBEDDINGS: '0', ALLOW_MODEL_DOWNLOAD: '0', MODELS_DIR: model.modelsDir, LOG_LEVEL: 'silent' };
     say(`${k}: full lexical build…`);
-    const build = await runCli('index', ['--json'], env);
+    const { result: build, peakBytes } = await withPeakSize(lexDir, runCli('index', ['--json'], env));
     if (build.code !== 0) fail('build', build);
     const summary = JSON.parse(build.stdout.trim().split('\n').pop()!);
-    const row: Record<string, number> = { documents: n, passages: summary.passages, build_s: round(build.exitMs / 1000), build_peak_rss_mb: round(build.maxRssMb), index_mb: round(du(lexDir) / 1e6) };
-    say(`  ${summary.passages} passages in ${row.build_s} s, peak RSS ${row.build_peak_rss_mb} MB, index ${row.index_mb} MB`);
+    const final = du(lexDir);
+    const row: Record<string, number> = {
+      documents: n,
+      passages: summary.passages,
+      build_s: round(build.exitMs / 1000),
+      build_peak_rss_mb: round(build.maxRssMb),
+      index_mb: round(final / 1e6),
+      build_disk_peak_ratio: Math.round((peakBytes / final) * 100) / 100,
+    };
+    say(`  ${summary.passages} passages in ${row.build_s} s, peak RSS ${row.build_peak_rss_mb} MB, index ${row.index_mb} MB (on disk during the build at most ${row.build_disk_peak_ratio}× that)`);
 
-    const cold = await runCli('ask', ['--json', questions[0]], env);
-    if (cold.code !== 0) fail('ask', cold);
-    row.cold_start_ms_lexical = round(cold.firstAnswerMs);
+    const cold = await coldStart(questions[0], env, 'ask');
+    row.cold_start_ms_lexical = cold.ms;
     const batch = await runCli('ask', ['--file', qFile], env);
     if (batch.code !== 0) fail('ask --file', batch);
     const totals = batch.stdout.trim().split('\n').map((l) => JSON.parse(l).timings_ms?.total as number).filter((x) => Number.isFinite(x));
@@ -70,7 +112,7 @@ export async function runScale(max: string, json: boolean, say: (s: string) => v
     row.query_p95_ms_lexical = round(percentile(warm, 95));
     row.query_p95_ms_lexical_first_sight = round(percentile(totals.slice(0, questions.length), 95));
     row.rss_mb_lexical = round(batch.maxRssMb);
-    say(`  cold start ${row.cold_start_ms_lexical} ms; answering p50 ${row.query_p50_ms_lexical} / p95 ${row.query_p95_ms_lexical} ms (first sight p95 ${row.query_p95_ms_lexical_first_sight}); RSS ${row.rss_mb_lexical} MB`);
+    say(`  cold start ${row.cold_start_ms_lexical} ms (median of ${cold.runs.join(', ')}); answering p50 ${row.query_p50_ms_lexical} / p95 ${row.query_p95_ms_lexical} ms (first sight p95 ${row.query_p95_ms_lexical_first_sight}); RSS ${row.rss_mb_lexical} MB`);
 
     // One changed article: its passages replaced, a small segment written.
     const file = path.join(corpus.dir, corpus.editable!);
@@ -101,15 +143,14 @@ export async function runScale(max: string, json: boolean, say: (s: string) => v
       row.build_s_hash_vectors = round((performance.now() - t) / 1000);
       say(`  ${b.passages} passages with vectors in ${row.build_s_hash_vectors} s`);
       const henv = { ...env, INDEX_DIR: hybDir, EMBEDDINGS: '1', EMBEDDING_MODEL: model.modelId, EMBEDDING_DTYPE: 'q8' };
-      const hc = await runCli('ask', ['--json', questions[0]], henv);
-      if (hc.code !== 0) fail('hybrid ask', hc);
-      row.cold_start_ms_hybrid = round(hc.firstAnswerMs);
+      const hc = await coldStart(questions[0], henv, 'hybrid ask');
+      row.cold_start_ms_hybrid = hc.ms;
       const hb = await runCli('ask', ['--file', qFile], henv);
       if (hb.code !== 0) fail('hybrid ask --file', hb);
       const ht = hb.stdout.trim().split('\n').map((l) => JSON.parse(l).timings_ms?.total as number).filter((x) => Number.isFinite(x)).slice(questions.length);
       row.query_p50_ms_hybrid = round(median(ht));
       row.rss_mb_hybrid = round(hb.maxRssMb);
-      say(`  hybrid: cold start ${row.cold_start_ms_hybrid} ms, p50 ${row.query_p50_ms_hybrid} ms, RSS ${row.rss_mb_hybrid} MB${/lexical index only/.test(hb.stderr) ? ' (WARNING: answered lexical only)' : ''}`);
+      say(`  hybrid: cold start ${row.cold_start_ms_hybrid} ms (median of ${hc.runs.join(', ')}), p50 ${row.query_p50_ms_hybrid} ms, RSS ${row.rss_mb_hybrid} MB${/lexical index only/.test(hb.stderr) ? ' (WARNING: answered lexical only)' : ''}`);
       await fs.rm(hybDir, { recursive: true, force: true });
     }
     rows.push(row);
@@ -127,6 +168,7 @@ export async function runScale(max: string, json: boolean, say: (s: string) => v
     [`reindex_one_doc_s_${k}`]: top.reindex_one_doc_s,
     [`build_s_${k}_lexical`]: top.build_s,
     [`build_peak_rss_mb_${k}`]: top.build_peak_rss_mb,
+    [`build_disk_peak_ratio_${k}`]: top.build_disk_peak_ratio,
   };
   const out = { measured_at: new Date().toISOString(), rows, figures: { ...figures, ...keys } };
   if (maxN >= 30_000) {

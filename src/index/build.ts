@@ -62,7 +62,7 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /**
    * How the live index is checked before it is built upon: 'quick' (default) the database's header and length and
-   * the vector files' length and sha256; 'full' also SQLite's structural check and every row's CRC (O(index)).
+   * the vector files' length and CRC-32; 'full' also SQLite's structural check and every row's CRC (O(index)).
    * Rows are checked on every read anyway: damage found while answering rebuilds the index then.
    */
   verify?: 'full' | 'quick';
@@ -141,7 +141,7 @@ function inspect(dir: string, opts: BuildOptions): { header: IndexHeader | null;
     if (!header) throw new IndexDamagedError(DB_FILE, 'no header');
     if (header.schemaVersion !== SCHEMA_VERSION) return { header, documents: new Map() };
     checkLength(db, path.join(dir, DB_FILE));
-    for (const f of guarded(() => db!.prepare('SELECT name, count, bytes, sha256 FROM vector_files').all() as Array<{ name: string; bytes: number; sha256: string }>)) {
+    for (const f of guarded(() => db!.prepare('SELECT name, count, bytes, crc FROM vector_files').all() as Array<{ name: string; bytes: number; crc: number }>)) {
       verifyFile(path.join(dir, f.name), f.name, f);
     }
     if (opts.verify === 'full') {

@@ -62,7 +62,7 @@ CREATE TABLE IF NOT EXISTS segments(id INTEGER PRIMARY KEY, ids BLOB NOT NULL, l
 CREATE TABLE IF NOT EXISTS postings(term TEXT NOT NULL, seg INTEGER NOT NULL, ids BLOB NOT NULL, tfs BLOB NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (term, seg)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS deleted(id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS term_keys(kind TEXT NOT NULL, key TEXT NOT NULL, term TEXT NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (kind, key, term)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS vector_files(name TEXT PRIMARY KEY, count INTEGER NOT NULL, bytes INTEGER NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vector_files(name TEXT PRIMARY KEY, count INTEGER NOT NULL, bytes INTEGER NOT NULL, crc INTEGER NOT NULL) WITHOUT ROWID;
 `;
 
 /**
@@ -245,9 +245,10 @@ export class SqliteIndex implements IndexReader {
 
   /**
    * Opens the generation folder `dir` (named `name`). Every vector file is checked against its recorded length and
-   * sha256 before hnswlib reads it; the database's rows are checked as they are read.
+   * CRC-32 before hnswlib reads it; the database's rows are checked as they are read. hnswlib reads off the main
+   * thread (0.8 s for the 1 GB of 100,000 articles): a caller can do other work meanwhile (e.g. list the articles).
    */
-  static open(dir: string, name: string, opts: { vectors?: boolean } = {}): SqliteIndex {
+  static async open(dir: string, name: string, opts: { vectors?: boolean } = {}): Promise<SqliteIndex> {
     const db = guarded(() => new Database(path.join(dir, DB_FILE), { readonly: true, fileMustExist: true }));
     try {
       guarded(() => db.exec('BEGIN'));
@@ -260,12 +261,12 @@ export class SqliteIndex implements IndexReader {
       });
       let vectors: SegmentedVectors | null = null;
       if (header.model && opts.vectors !== false) {
-        const files = guarded(() => db.prepare('SELECT name, count, bytes, sha256 FROM vector_files ORDER BY name').all() as Array<{ name: string; count: number } & FileRecord>);
+        const files = guarded(() => db.prepare('SELECT name, count, bytes, crc FROM vector_files ORDER BY name').all() as Array<{ name: string; count: number } & FileRecord>);
         const parts: VectorIndex[] = [];
         for (const f of files) {
           const file = path.join(dir, f.name);
           verifyFile(file, f.name, f);
-          parts.push(VectorIndex.readSync(file, header.model.dim, f.count));
+          parts.push(await VectorIndex.read(file, header.model.dim, f.count));
         }
         vectors = new SegmentedVectors(header.model.dim, parts, deleted, header.passageCount);
       }
@@ -666,7 +667,7 @@ export class IndexWriter {
   }
 
   recordVectorFile(name: string, count: number, rec: FileRecord): void {
-    this.db.prepare('INSERT OR REPLACE INTO vector_files(name, count, bytes, sha256) VALUES (?, ?, ?, ?)').run(name, count, rec.bytes, rec.sha256);
+    this.db.prepare('INSERT OR REPLACE INTO vector_files(name, count, bytes, crc) VALUES (?, ?, ?, ?)').run(name, count, rec.bytes, rec.crc);
   }
 
   dropVectorFile(name: string): void {
@@ -674,7 +675,7 @@ export class IndexWriter {
   }
 
   vectorFiles(): Array<{ name: string; count: number } & FileRecord> {
-    return this.db.prepare('SELECT name, count, bytes, sha256 FROM vector_files ORDER BY name').all() as Array<{ name: string; count: number } & FileRecord>;
+    return this.db.prepare('SELECT name, count, bytes, crc FROM vector_files ORDER BY name').all() as Array<{ name: string; count: number } & FileRecord>;
   }
 
   deletedIds(): Set<number> {

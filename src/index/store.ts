@@ -17,7 +17,7 @@ export { IndexDamagedError } from './files.js';
  *
  * Bump SCHEMA_VERSION when the layout or the meaning of a field changes: an older index is then rebuilt whole.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 const CURRENT = 'CURRENT';
 
 export class IndexMissingError extends Error {}
@@ -59,7 +59,7 @@ export async function loadIndex(indexDir: string, opts: { vectors?: boolean } = 
     const f = currentFolder(indexDir);
     if (!f) throw new IndexMissingError(`No index in ${indexDir}: run \`npm run index\` first.`);
     try {
-      const idx = SqliteIndex.open(path.join(indexDir, f), f, opts);
+      const idx = await SqliteIndex.open(path.join(indexDir, f), f, opts);
       if (idx.header.schemaVersion !== SCHEMA_VERSION) {
         idx.close();
         throw new IndexMissingError(`The index in ${indexDir} is from another version of citebot: run \`npm run index\` to rebuild it.`);

@@ -15,7 +15,7 @@ import type { Config } from '../config.js';
 import type { BuildSummary } from '../index/build.js';
 import type { IndexReader } from '../index/reader.js';
 import { formatOf } from '../ingest/formats.js';
-import { listSeedFiles } from '../ingest/read.js';
+import { listSeedFiles, type SeedFile } from '../ingest/read.js';
 
 export type ChildMessage =
   | { kind: 'event'; event: AppEvent }
@@ -93,8 +93,13 @@ export function buildInBackground(config: Config, opts: { maxHeapMb?: number; on
  * Article files whose size or modification time differ from what the index recorded, and indexed files now gone.
  * A file the last build skipped (unreadable) is unchanged while its size and time are those it had then.
  */
-export async function changedSince(seedsDir: string, index: Pick<IndexReader, 'stamps' | 'info' | 'skipped'>): Promise<{ changed: string[]; removed: number }> {
-  const files = await listSeedFiles(seedsDir).catch(() => []);
+export async function changedSince(
+  seedsDir: string,
+  index: Pick<IndexReader, 'stamps' | 'info' | 'skipped'>,
+  /** The listing of seedsDir when already started (e.g. while the index opened). */
+  listing: Promise<SeedFile[]> = listSeedFiles(seedsDir),
+): Promise<{ changed: string[]; removed: number }> {
+  const files = await listing.catch(() => []);
   // One pass over the index's stamps (no document read one by one: 100,000 of those took seconds).
   const stamps = index.stamps();
   const skipped = index.skipped?.() ?? new Map<string, { size: number; mtimeMs: number }>();
