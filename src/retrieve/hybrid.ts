@@ -144,32 +144,32 @@ export function completeRetrieval(index: IndexReader, { plan, hits: lexHits, fus
   const unknownNames: string[] = [];
   for (const c of plan.concepts) if (c.name && !c.known) unknownNames.push(c.raw);
   const bestDense = denseHits.length ? denseHits[0].score : 0;
-  const documents = rankDocuments(index, picked, lexHits, denseHits);
+  const documents = rankDocuments(picked, ranked);
   return { plan, passages: picked, bestCoverage, bestDense, unknownNames, documents, mode: denseHits.length ? 'hybrid' : 'lexical' };
 }
 
 /**
  * The articles of the picked passages, best first: each list ranks articles by its own scores (BM25: best passage
  * plus a share of the second; cosine: best passage), and the two rankings are fused by reciprocal rank, as passages are.
+ * `candidates` are all the passages either list found, each with the scores it had there.
  */
-function rankDocuments(index: IndexReader, picked: ScoredPassage[], lexHits: LexicalHit[], denseHits: ReadonlyArray<{ id: number; score: number }>): string[] {
+function rankDocuments(picked: ScoredPassage[], candidates: ScoredPassage[]): string[] {
   const docs = new Set(picked.map((p) => p.passage.docId));
+  const lexical = new Map<string, number[]>();
+  const dense = new Map<string, number[]>();
+  for (const c of candidates) {
+    const d = c.passage.docId;
+    if (!docs.has(d)) continue;
+    if (c.lexicalScore !== undefined) (lexical.get(d) ?? lexical.set(d, []).get(d)!).push(c.lexicalScore);
+    if (c.denseScore !== undefined) (dense.get(d) ?? dense.set(d, []).get(d)!).push(c.denseScore);
+  }
   const fused = new Map<string, number>();
   const fuse = (scores: Map<string, number[]>, combine: (s: number[]) => number) => {
     const order = [...scores].map(([d, s]) => [d, combine(s.sort((a, b) => b - a))] as const).sort((a, b) => b[1] - a[1]);
     order.forEach(([d], rank) => fused.set(d, (fused.get(d) ?? 0) + 1 / (RRF_K + rank + 1)));
   };
-  const byDoc = (hits: ReadonlyArray<{ id: number; score: number }>) => {
-    const m = new Map<string, number[]>();
-    for (const h of hits) {
-      const d = index.passage(h.id)?.docId;
-      if (d !== undefined && docs.has(d)) (m.get(d) ?? m.set(d, []).get(d)!).push(h.score);
-    }
-    return m;
-  };
-  fuse(byDoc(lexHits), (s) => s[0] + SECOND_PASSAGE * (s[1] ?? 0));
-  if (denseHits.length) fuse(byDoc(denseHits), (s) => s[0]);
-  // Articles neither list ranks (none, as picked passages come from the lists) would keep their picked order.
+  fuse(lexical, (s) => s[0] + SECOND_PASSAGE * (s[1] ?? 0));
+  fuse(dense, (s) => s[0]);
   const first = new Map<string, number>();
   picked.forEach((p, i) => first.has(p.passage.docId) || first.set(p.passage.docId, i));
   return [...docs].sort((a, b) => (fused.get(b) ?? 0) - (fused.get(a) ?? 0) || first.get(a)! - first.get(b)!);
