@@ -30,6 +30,11 @@ describe('answer kinds', () => {
     const cs = countCandidates('В 2019 году мост длиной 1 250 метров получил 12 пролетов.', q);
     expect(cs.find((c) => c.strength === 1)?.text).toBe('12 пролетов');
     expect(cs.map((c) => c.value)).toEqual(['1250', '12']);
+    // The end of a range shares its unit with the start: neither is the one figure a direct answer needs.
+    const range = countCandidates('Площадь утраченных лесов увеличилась со 415 000 до 587 000 квадратных километров.', context(['площадь'], { unit: ['квадратных'] }));
+    expect(range.map((c) => c.value)).toEqual(['415000', '<587000']);
+    expect(range.filter((c) => c.strength >= 1)).toEqual([]);
+    expect(countCandidates('Площадь выросла до 587 000 квадратных километров.', context(['площадь'], { unit: ['квадратных'] }))[0].strength).toBe(1);
   });
 
   it('count: the shown phrase ends on the counted noun, never on a describing word', () => {
