@@ -18,14 +18,26 @@ import { loadConfig } from '../src/config.js';
 import { buildInBackground } from '../src/watch/seeds.js';
 import { ensureCorpus } from './lib/corpus.js';
 import { DEV_QUESTIONS } from './lib/paths.js';
+import { readQuestions, usageExit } from './lib/questions.js';
 import { ensureTimingModel } from './lib/timing-model.js';
 
-const { values } = parseArgs({ options: { documents: { type: 'string', default: '10000' }, edit: { type: 'string', default: '1000' }, hybrid: { type: 'boolean', default: false } } });
+const USAGE = 'usage: npx tsx bench/reindex-latency.ts [--documents 10000] [--edit 1000] [--hybrid] [--questions FILE]';
+const options = { documents: { type: 'string', default: '10000' }, edit: { type: 'string', default: '1000' }, hybrid: { type: 'boolean', default: false }, questions: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+let values: ReturnType<typeof parseArgs<{ options: typeof options }>>['values'];
+try {
+  ({ values } = parseArgs({ options }));
+} catch (e) {
+  usageExit(`${(e as Error).message.split('\n')[0]}; ${USAGE}`);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const DOCS = Number(values.documents);
 const EDIT = Number(values.edit);
 const INTERVAL_MS = 20;
 
-const questions = readFileSync(DEV_QUESTIONS, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l).question as string);
+const questions = readQuestions(values.questions ?? DEV_QUESTIONS).map((q) => q.question);
 const corpus = await ensureCorpus(DOCS === 10000 ? '10k' : `n${DOCS}`, DOCS, { log: (s) => console.error(s) });
 const root = path.join(os.tmpdir(), `citebot-reindex-bench-${process.pid}`);
 const seeds = path.join(root, 'seeds');

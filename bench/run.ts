@@ -8,7 +8,7 @@
  * comparison (ours against a peer, hybrid against the bare model) is measured interleaved, question by question,
  * in the same run. See bench/README.md for what each figure means and how it is made.
  */
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AnswerService } from '../src/answer/service.js';
@@ -23,10 +23,11 @@ import type { Answer } from '../src/types.js';
 import { runAsk } from './lib/coldstart.js';
 import { ensureCorpus, loadSentencePool, rng, type Corpus } from './lib/corpus.js';
 import { HashEmbedder, hashVector, ModelCostHashEmbedder } from './lib/hash-embedder.js';
-import { BENCH_CACHE, BENCH_DIR, DEV_QUESTIONS, ROOT } from './lib/paths.js';
+import { BENCH_CACHE, BENCH_DIR, ROOT } from './lib/paths.js';
 import { exactTopK, memoryVectorStorePeer, miniSearchPeer, miniSearchStemPeer, oramaPeer, storedVectors, type DensePeer, type LexicalPeer } from './lib/peers.js';
 import { renderMarkdown, renderSvg, TARGETS } from './lib/report.js';
 import { median, percentile, round } from './lib/stats.js';
+import { questionsFile, readQuestions, usageExit } from './lib/questions.js';
 import { ensureTimingModel } from './lib/timing-model.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -39,23 +40,31 @@ interface Options {
   reuse: boolean;
   cold: boolean;
   peers: boolean;
+  /** JSON lines with a "question" field; default the shared dev split (../shared/eval/dev.jsonl). */
+  questions: string;
 }
 
+const USAGE = `usage: npm run bench -- [--quick] [--json] [--reuse] [--no-cold] [--no-peers] [--questions FILE]
+       npm run bench -- --scale 1k|10k|30k|100k [--json] [--questions FILE]
+--questions FILE: the questions asked (JSON lines with a "question" field; "sources" and "answerable" for recall);
+default ../shared/eval/dev.jsonl beside the repository, the public dev split.
+`;
+
 function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, json: false, reuse: false, cold: true, peers: true };
-  for (const a of argv) {
+  const o: Options = { quick: false, json: false, reuse: false, cold: true, peers: true, questions: questionsFile(argv) };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
     if (a === '--quick') o.quick = true;
+    else if (a === '--questions') i++;
+    else if (a.startsWith('--questions=')) continue;
     else if (a === '--json') o.json = true;
     else if (a === '--reuse') o.reuse = true;
     else if (a === '--no-cold') o.cold = false;
     else if (a === '--no-peers') o.peers = false;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench -- [--quick] [--json] [--reuse] [--no-cold] [--no-peers]\n       npm run bench -- --scale 1k|10k|30k|100k [--json]\n');
+      process.stdout.write(USAGE);
       process.exit(0);
-    } else {
-      process.stderr.write(`unknown option ${a} (try --help)\n`);
-      process.exit(2);
-    }
+    } else usageExit(`unknown option ${a} (try --help)`);
   }
   return o;
 }
@@ -63,9 +72,13 @@ function parseArgs(argv: string[]): Options {
 // The scale tier runs on its own (bench/scale.ts): `--scale 100k [--json]`.
 const scaleAt = process.argv.indexOf('--scale');
 if (scaleAt >= 0) {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
   const { runScale } = await import('./scale.js');
   const started = performance.now();
-  await runScale(process.argv[scaleAt + 1] ?? '', process.argv.includes('--json'), (s) => process.stderr.write(`[scale ${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s] ${s}\n`));
+  await runScale(process.argv[scaleAt + 1] ?? '', process.argv.includes('--json'), questionsFile(process.argv), (s) => process.stderr.write(`[scale ${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s] ${s}\n`));
   process.exit(0);
 }
 const opts = parseArgs(process.argv.slice(2));
@@ -83,22 +96,7 @@ type SizeName = keyof typeof SIZE_KEY;
 // ---------------------------------------------------------------------------------------------------------
 // questions
 
-interface DevItem {
-  id: string;
-  question: string;
-  sources: string[];
-  answerable: boolean;
-}
-
-function loadQuestions(): DevItem[] {
-  if (!existsSync(DEV_QUESTIONS)) throw new Error(`no dev questions at ${DEV_QUESTIONS}`);
-  return readFileSync(DEV_QUESTIONS, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as DevItem);
-}
-
-const items = loadQuestions();
+const items = readQuestions(opts.questions);
 const questions = items.map((i) => i.question);
 const recallItems = items.filter((i) => i.answerable && i.sources?.length);
 

@@ -12,7 +12,8 @@ import { buildIndex } from '../src/index/build.js';
 import { runCli, type SpawnResult } from './lib/coldstart.js';
 import { ensureCorpus, loadSentencePool } from './lib/corpus.js';
 import { HashEmbedder } from './lib/hash-embedder.js';
-import { BENCH_CACHE, BENCH_DIR, DEV_QUESTIONS } from './lib/paths.js';
+import { BENCH_CACHE, BENCH_DIR } from './lib/paths.js';
+import { readQuestions, usageExit } from './lib/questions.js';
 import { median, percentile, round } from './lib/stats.js';
 import { lineChart } from './lib/svg.js';
 import { ensureTimingModel } from './lib/timing-model.js';
@@ -68,11 +69,11 @@ function fail(what: string, r: SpawnResult): never {
   throw new Error(`${what} failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
 }
 
-export async function runScale(max: string, json: boolean, say: (s: string) => void): Promise<void> {
+export async function runScale(max: string, json: boolean, questionsFile: string, say: (s: string) => void): Promise<void> {
   const maxN = SIZES.find((n) => key(n) === max);
-  if (!maxN) throw new Error(`--scale takes one of ${SIZES.map(key).join(', ')}`);
+  if (!maxN) usageExit(`--scale takes one of ${SIZES.map(key).join(', ')}`);
   const sizes = SIZES.filter((n) => n <= maxN);
-  const questions = readFileSync(DEV_QUESTIONS, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l).question as string);
+  const questions = readQuestions(questionsFile).map((q) => q.question);
   const qFile = path.join(BENCH_CACHE, 'scale-questions.jsonl');
   await fs.mkdir(BENCH_CACHE, { recursive: true });
   // Each question twice: the second sight is what a warm service answers.

@@ -1,11 +1,16 @@
 /** Smoke tests of the benchmark's own parts (fast: no model, no index); the benchmark itself is `npm run bench`. */
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadSentencePool, rng, syntheticDocument, syntheticFileName } from '../bench/lib/corpus.js';
 import { hashVector } from '../bench/lib/hash-embedder.js';
 import { renderMarkdown, renderSvg, TARGETS } from '../bench/lib/report.js';
 import { median, percentile, round } from '../bench/lib/stats.js';
 import { lineChart } from '../bench/lib/svg.js';
 import { detectLanguage } from '../src/text/language.js';
+import { ROOT } from './helpers/workspace.js';
 
 describe('synthetic corpus', () => {
   it('is deterministic: the same seed and index give the same document and file name', async () => {
@@ -101,4 +106,48 @@ describe('report', () => {
     expect(svg.trim().endsWith('</svg>')).toBe(true);
     expect(lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'a', color: '#000', points: [[5, 1], [1000, NaN]] }] })).toContain('<path');
   });
+});
+
+describe('a fresh clone without ../shared', () => {
+  // The repository's bench/ copied (its .cache left out), the rest linked: ../shared is not beside it.
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'citebot-bench-clone-'));
+  const repo = path.join(tmp, 'repo');
+  mkdirSync(path.join(repo, 'bench'), { recursive: true });
+  for (const e of readdirSync(path.join(ROOT, 'bench'))) if (e !== '.cache') cpSync(path.join(ROOT, 'bench', e), path.join(repo, 'bench', e), { recursive: true });
+  for (const e of ['src', 'scripts', 'seeds', 'node_modules', 'package.json', 'tsconfig.json']) symlinkSync(path.join(ROOT, e), path.join(repo, e));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const bench = (file: string, args: string[]) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', `bench/${file}`, ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const oneLine = (r: { stderr: string }) => {
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  };
+
+  it('npm run bench, --scale and reindex-latency say in one line that they need the dev questions, exit 2', () => {
+    const missing = path.join(tmp, 'shared', 'eval', 'dev.jsonl');
+    for (const [file, args] of [['run.ts', ['--quick']], ['run.ts', ['--scale', '1k']], ['reindex-latency.ts', []]] as const) {
+      const r = bench(file, [...args]);
+      expect(r.code, `${file} ${args.join(' ')}: ${r.stderr}`).toBe(2);
+      oneLine(r);
+      expect(r.stderr).toContain(`needs the shared dev questions at ${missing}`);
+      expect(r.stderr).toContain('--questions FILE');
+    }
+  }, 120_000);
+
+  it('--help names --questions; a missing or malformed --questions file is one line too', () => {
+    const help = bench('run.ts', ['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--questions FILE/);
+    const none = bench('run.ts', ['--quick', '--questions', path.join(tmp, 'nope.jsonl')]);
+    expect(none.code).toBe(2);
+    oneLine(none);
+    expect(none.stderr).toMatch(/nope\.jsonl not found/);
+    writeFileSync(path.join(tmp, 'bad.jsonl'), '{"question": "ok?"}\nnot json\n');
+    const bad = bench('run.ts', ['--quick', '--questions', path.join(tmp, 'bad.jsonl')]);
+    expect(bad.code).toBe(2);
+    oneLine(bad);
+    expect(bad.stderr).toMatch(/bad\.jsonl:2: not JSON/);
+  }, 120_000);
 });
