@@ -116,4 +116,18 @@ describe('chunking', () => {
       'The end.',
     ]);
   });
+
+  it('reads text with no sentence end in pieces of at most 1,000 characters, cut after a comma or a space', () => {
+    const words = ['нефть', 'баррель', 'стоит', 'цена', 'рынок', 'доллар', 'Астана'];
+    let t = '';
+    for (let i = 0; t.length < 300_000; i++) t += words[i % words.length] + (i % 40 === 39 ? ', ' : ' ');
+    const t0 = performance.now();
+    const spans = splitSentences(t);
+    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(Math.max(...spans.map((x) => x.end - x.start))).toBeLessThanOrEqual(1_000);
+    // The pieces cover the text in order, each cut at a word's edge.
+    for (let i = 1; i < spans.length; i++) expect(t.slice(spans[i - 1].end, spans[i].start)).toMatch(/^\s*$/);
+    for (const x of spans) expect(t.slice(x.start, x.end)).toMatch(/^\S.*[^\s]$/s);
+    expect(spans[0].start).toBe(0);
+  });
 });

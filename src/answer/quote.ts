@@ -17,6 +17,7 @@ export interface QuoteSpan {
 const CLAUSE_START = /[,;:]\s+|\s[–—-]\s+/gu;
 const UPPER_START = /^[\p{Lu}«"“]/u;
 const WORD_CHAR = /[\p{L}\p{N}]/u;
+const WORD_RUN = /\S+/gu;
 // Trimmed off a cut edge: spaces, separators and dashes left dangling.
 const LEAD_TRIM = /^[\s,;:–—-]+/u;
 const TRAIL_TRIM = /[\s,;:–—-]+$/u;
@@ -36,18 +37,19 @@ function clauseBounds(text: string): { starts: number[]; ends: number[] } {
 /** Word boundaries where a cut separates neither a word nor two words of a name ("Дархан Жазыкбаев") nor a «…» title. */
 function safeCuts(text: string): number[] {
   const cuts: number[] = [0];
+  const words = [...text.matchAll(WORD_RUN)];
   let openQuotes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '«') openQuotes++;
-    else if (ch === '»') openQuotes = Math.max(0, openQuotes - 1);
-    if (!/\s/u.test(ch) || openQuotes > 0) continue;
-    const before = text.slice(0, i).match(/(\S+)$/u)?.[1] ?? '';
-    const after = text.slice(i + 1).match(/^\s*(\S+)/u)?.[1] ?? '';
-    if (!before || !after) continue;
+  for (let k = 0; k < words.length; k++) {
+    const before = words[k][0];
+    for (const ch of before) {
+      if (ch === '«') openQuotes++;
+      else if (ch === '»') openQuotes = Math.max(0, openQuotes - 1);
+    }
+    const after = words[k + 1]?.[0];
+    if (after === undefined || openQuotes > 0) continue;
     // Two capitalised words in a row are one name; a word in the middle of a sentence starting with a capital is too.
     if (UPPER_START.test(before) && UPPER_START.test(after) && WORD_CHAR.test(before.slice(-1))) continue;
-    cuts.push(i);
+    cuts.push(words[k].index! + before.length);
   }
   cuts.push(text.length);
   return cuts;
@@ -78,16 +80,20 @@ export function quoteSpan(sentence: string, maxChars: number, focus?: { start: n
   return { start, end, cutBefore: start > 0, cutAfter: end < n };
 }
 
-/** The widest [a, b) with a from starts, b from ends, b − a ≤ max, holding the focus; ties go to the earlier start. */
+/**
+ * The widest [a, b) with a from starts, b from ends (both ascending), b − a ≤ max, holding the focus; ties go to the
+ * earlier start. One pass: the last end within reach only moves forward as the start does.
+ */
 function pick(bounds: { starts: number[]; ends: number[] }, max: number, focus: { start: number; end: number }): [number, number] | null {
+  const { starts, ends } = bounds;
   let best: [number, number] | null = null;
-  for (const a of bounds.starts) {
+  let j = -1;
+  for (const a of starts) {
     if (a > focus.start) break;
-    for (const b of bounds.ends) {
-      if (b <= a || b < focus.end) continue;
-      if (b - a > max) break;
-      if (!best || b - a > best[1] - best[0]) best = [a, b];
-    }
+    while (j + 1 < ends.length && ends[j + 1] - a <= max) j++;
+    const b = ends[j];
+    if (b === undefined || b <= a || b < focus.end) continue;
+    if (!best || b - a > best[1] - best[0]) best = [a, b];
   }
   return best;
 }

@@ -58,7 +58,31 @@ export function splitSentences(text: string, start = 0, end = text.length): Span
     i = j - 1;
   }
   push(s, end);
-  return spans;
+  return spans.flatMap((sp) => (sp.end - sp.start > MAX_SENTENCE ? capped(text, sp) : [sp]));
+}
+
+/**
+ * Text with no sentence end for thousands of characters (a transcript, a page without full stops) is read in pieces
+ * of at most MAX_SENTENCE characters, cut after a clause mark or else a space: every step of answering reads whole
+ * sentences, and one of 300,000 characters would hold a question for minutes.
+ */
+const MAX_SENTENCE = 1000;
+function capped(text: string, sp: Span): Span[] {
+  const out: Span[] = [];
+  let a = sp.start;
+  while (sp.end - a > MAX_SENTENCE) {
+    const window = text.slice(a, a + MAX_SENTENCE);
+    const mark = Math.max(window.lastIndexOf(', '), window.lastIndexOf('; '), window.lastIndexOf(': '));
+    const space = window.lastIndexOf(' ');
+    let b = mark >= MAX_SENTENCE / 2 ? a + mark + 1 : space > 0 ? a + space : a + MAX_SENTENCE;
+    // Never between the two halves of a character outside the basic plane.
+    if (/[\ud800-\udbff]/.test(text[b - 1])) b--;
+    out.push({ start: a, end: b });
+    a = b;
+    while (a < sp.end && /\s/.test(text[a])) a++;
+  }
+  if (a < sp.end) out.push({ start: a, end: sp.end });
+  return out;
 }
 
 /** A "(" or "[" within the last 40 characters of the sentence so far, not closed since. */
