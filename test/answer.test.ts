@@ -43,6 +43,14 @@ describe('answers from the sample articles (lexical)', () => {
     expect(a.text).toContain('Источники:');
   });
 
+  it('gives the short answer in the question\'s language: a figure from an article in another language stays in its quote', async () => {
+    // The Kazakh article's "40-тан астам ел" ranks first for this wording.
+    const a = await service.ask('Сколько стран в хабе?');
+    expect(a.answered).toBe(true);
+    expect(a.direct === undefined || /стран/.test(a.direct)).toBe(true);
+    expect(a.text).not.toMatch(/^40-тан/);
+  });
+
   it('shows the disagreement between articles, newest first, each figure with its source', async () => {
     const a = await service.ask('Сколько стран входит в хаб?');
     const figures = a.disagreement ?? [];
