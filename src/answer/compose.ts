@@ -53,8 +53,10 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
 
   const best = bestSentence(ranked, kind, question, yearOf);
   // The short answer is the reply's own words, so it is in the question's language: a figure from an article in
-  // another language is shown in its quote, not as the answer line ("40-тан астам ел" for "Сколько стран…?").
-  const direct = meta(best.docId)?.language === language ? directAnswer(kind, best) : undefined;
+  // another language is shown in its quote, not as the answer line ("40-тан астам ел" for "Сколько стран…?");
+  // a bare year or number reads the same in every language.
+  const candidate = directAnswer(kind, best);
+  const direct = candidate && (meta(best.docId)?.language === language || !/\p{L}/u.test(candidate.text)) ? candidate : undefined;
   const first = widened(best, ranked, index);
   // Across languages BM25 sees only names and glossary words: too little to rank articles by (dev split, lexical:
   // ru>en questions' source among the first three 18.0 % without article ranking, 12.5 % with it, 14.1 % with it
