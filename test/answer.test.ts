@@ -176,6 +176,24 @@ describe('question analysis', () => {
     expect(words('What did Smith publish that year?')).toContain('year');
   });
 
+  it('quotes the row of a Markdown table that answers, though a row is only a few words', async () => {
+    const ws = await makeWorkspace({
+      seeds: false,
+      articles: {
+        'harvest.md': '# Урожай 2023\n\nУрожай пшеницы по областям в 2023 году.\n\n| Область | Урожай, млн тонн |\n|---|---|\n| Костанайская | 5,1 |\n| Северо-Казахстанская | 4,0 |\n| Акмолинская | 3,2 |\n',
+        'other.txt': 'Погода\n\nВ Костанайской области весной прошли дожди. Урожай овощей вырос.\n',
+      },
+    });
+    const service = await openLexical(ws);
+    try {
+      const a = await service.ask('Какой урожай пшеницы в Костанайской области?');
+      expect(a.citations.map((c) => c.quote)).toContain('Костанайская · 5,1');
+    } finally {
+      await service.close();
+      ws.cleanup();
+    }
+  });
+
   it('gives no year as the short answer when the year next to the name answers another question', async () => {
     const ws = await makeWorkspace({
       seeds: false,

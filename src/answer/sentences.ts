@@ -3,6 +3,7 @@
  * number per sentence; the weights are in weights.ts (SENTENCE), fitted on the dev split.
  */
 import { analysePassage } from '../index/analysis.js';
+import { CELL_SEPARATOR } from '../ingest/formats.js';
 import type { IndexReader } from '../index/reader.js';
 import type { Retrieval } from '../retrieve/hybrid.js';
 import { analyzeWord, normalizeWord, STOPWORDS } from '../text/analyze.js';
@@ -172,7 +173,8 @@ export function rankSentences(retrieval: Retrieval, index: IndexReader, kind: An
         typedNear: 0,
         defines: kind === 'definition' && definesSomething(s.text) ? 1 : 0,
         asks: s.text.trimEnd().endsWith('?') ? 1 : 0,
-        short: s.words.length < 4 ? 1 : 0,
+        // A table row ("Костанайская · 5,1") is short by nature, not a fragment.
+        short: s.words.length < 4 && !s.text.includes(CELL_SEPARATOR) ? 1 : 0,
       };
       const start = p.start + s.start;
       const key = `${p.docId}:${start}`;

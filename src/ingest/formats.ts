@@ -7,6 +7,9 @@ import { parseHTML } from 'linkedom';
 import MarkdownIt from 'markdown-it';
 import type { SourceFormat } from '../types.js';
 
+/** Between the cells of a table row, which the reader text gives as one line. */
+export const CELL_SEPARATOR = ' · ';
+
 /** The reader text of a file, with what the format itself states about the article (a page's <meta>). */
 export interface ReaderText {
   text: string;
@@ -60,7 +63,7 @@ export function markdownText(source: string): string {
   for (const t of md.parse(source.replace(FRONT_MATTER, ''), {})) {
     if (t.type === 'tr_open') row = [];
     else if (t.type === 'tr_close') {
-      if (row?.some((c) => c.trim())) lines.push(row.join(' · '));
+      if (row?.some((c) => c.trim())) lines.push(row.join(CELL_SEPARATOR));
       row = null;
     } else if (t.type === 'inline') {
       const text = inlineText(t.children).trim();
