@@ -60,8 +60,8 @@ describe('citebot chat follows seeds/', () => {
     for (;;) {
       const from = chat.out().length;
       chat.stdin.write(question + '\n');
-      // The answer is complete when the prompt is back; an "(index reloaded…)" line may come after the prompt.
-      await until(() => /(^|\n)\? (\n\([^\n]*\)\n)*$/.test(chat.out().slice(from)) && chat.out().slice(from).length > 3, WITHIN_MS, 'answer').catch((e: Error) => {
+      // The answer is complete when the prompt is back; an "(index reloaded…)" line (stderr) may come after the prompt.
+      await until(() => /(^|\n)\? \n?(\([^\n]*\)\n)*$/.test(chat.out().slice(from)) && chat.out().slice(from).length > 3, WITHIN_MS, 'answer').catch((e: Error) => {
         throw new Error(`${e.message}; the chat printed:\n${chat.out().slice(-3000)}`);
       });
       const answer = chat.out().slice(from);

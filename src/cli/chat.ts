@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { openService } from '../app/app.js';
 import { UsageError } from '../app/main.js';
+import { redact } from '../app/redact.js';
 import { describeSource } from '../answer/compose.js';
 import { examplesByLanguage } from '../answer/examples.js';
 import { showQuote } from '../answer/quote.js';
@@ -63,21 +64,27 @@ export async function main(argv: string[]): Promise<number> {
   const opened = await openService(config, { buildIfMissing: true, onEvent: render.onEvent });
   render.end();
   const info = opened.info();
+  // stdout is the conversation (greeting, prompts, answers); what happens to the index goes to stderr.
   const out = process.stdout;
   // On a terminal, the prompt (with what was being typed) comes back under such a line, unless an answer is coming.
   let redrawPrompt = () => {};
+  let clearPrompt = '';
+  const status = (text: string) => {
+    process.stderr.write(`${clearPrompt}${redact(text)}\n`);
+    redrawPrompt();
+  };
   // One line per new index, whether the watcher of seeds/ or another `citebot index` made it.
   let announced = info.generation;
   const announce = (what: string) => {
     const i = opened.info();
     if (i.generation === announced) return;
     announced = i.generation;
-    out.write(`\n(${what}: ${i.articles} articles, ${i.passages} passages)\n`);
-    redrawPrompt();
+    status(`(${what}: ${i.articles} articles, ${i.passages} passages)`);
   };
   const seeds = followSeeds(config, opened, {
-    onIndexed: (s) => announce(`articles changed (${describeChange(s)}); index reloaded`),
-    onWarning: (t) => (out.write(`\n${t}\n`), redrawPrompt()),
+    // A build that only recorded a skipped file (named in its warning) changed no article: nothing to announce.
+    onIndexed: (s) => (s.added || s.changed || s.removed ? announce(`articles changed (${describeChange(s)}); index reloaded`) : (announced = opened.info().generation)),
+    onWarning: status,
   });
   const service = seeds.service;
   out.write(`citebot: ${info.articles} articles, ${info.passages} passages, ${info.model ? `hybrid retrieval (${info.model})` : 'lexical retrieval only'}. /help for help, /quit to leave.\n`);
@@ -121,7 +128,11 @@ export async function main(argv: string[]): Promise<number> {
   const onTerm = () => (quitting ? undefined : quit());
   process.on('SIGTERM', onTerm);
   let pending = 0;
-  if (process.stdin.isTTY) redrawPrompt = () => pending === 0 && !quitting && rl.prompt(true);
+  if (process.stdin.isTTY) {
+    redrawPrompt = () => pending === 0 && !quitting && rl.prompt(true);
+    // The status line takes the prompt's place (the prompt is redrawn under it) rather than leaving a blank line.
+    if (process.stderr.isTTY && out.isTTY) clearPrompt = '\r\x1b[K';
+  }
   rl.on('line', (line) => {
     const text = line.trim();
     // Decided as the line arrives: lines typed (or piped) after /quit are not answered.

@@ -149,9 +149,9 @@ export function watchSeeds(config: Config, opts: WatchOptions & { index?: Pick<I
     running = buildInBackground(config, {
       maxHeapMb: opts.maxHeapMb,
       onSpawn: (c) => (child = c),
-      // A bad file is read again by every build: it is named once, not after each change.
+      // Skipped files come named only when new or changed (runIndex); other warnings (no model) once per watcher.
       onEvent: (e) => {
-        if (e.kind !== 'warning' || warned.has(e.text)) return;
+        if (e.kind !== 'warning' || (!e.file && warned.has(e.text))) return;
         warned.add(e.text);
         warn(e.text);
       },
