@@ -50,7 +50,7 @@ describe('command line', () => {
     }
   });
 
-  it('index --json ends with the summary object; a second run re-embeds nothing and says so', () => {
+  it('index --json ends with the summary object; a second run says the index is up to date', () => {
     const first = run(ws, 'index', ['--json']);
     expect(first.code).toBe(0);
     const summary = JSON.parse(first.stdout.trim().split('\n').pop()!);
@@ -58,7 +58,9 @@ describe('command line', () => {
     expect(Object.keys(summary)).toEqual(expect.arrayContaining(['added', 'changed', 'removed', 'unchanged', 'passages', 'seconds']));
     const second = run(ws, 'index', []);
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/up to date, nothing re-embedded/);
+    // Lexical only (EMBEDDINGS=0): no word of embedding.
+    expect(second.stdout).toMatch(/index is up to date\./);
+    expect(second.stdout + second.stderr).not.toMatch(/embed/);
     expect(second.stdout).toMatch(/5 unchanged/);
   });
 

@@ -9,7 +9,7 @@ import { AnswerService } from '../answer/service.js';
 import type { Config } from '../config.js';
 import { loadEmbedder, type Embedder } from '../embed/embedder.js';
 import { loadThreadedEmbedder } from '../embed/threaded.js';
-import { buildIndex, type BuildSummary } from '../index/build.js';
+import { buildIndex, type BuildEvent, type BuildSummary } from '../index/build.js';
 import { DB_FILE, readHeader } from '../index/sqlite.js';
 import { currentFolder, IndexDamagedError } from '../index/store.js';
 import { UsageError } from './main.js';
@@ -105,10 +105,8 @@ export async function runIndex(config: Config, opts: { signal?: AbortSignal; onE
     onEvent: (e) => {
       if (e.kind === 'scan') {
         emit({ kind: 'progress', phase: 'scan', text: `scanning ${config.SEEDS_DIR}: ${e.documents} files` });
-      } else if (e.kind === 'plan') {
-        if (e.fullRebuild) emit({ kind: 'notice', text: `rebuilding the whole index: ${e.fullRebuild}` });
-        emit({ kind: 'progress', phase: 'plan', text: `plan: ${e.added} new, ${e.changed} changed, ${e.removed} removed, ${e.unchanged} unchanged; ${e.toEmbed} passages to embed` });
-      } else if (e.kind === 'embed') emit({ kind: 'progress', phase: 'embed', text: `embedding ${bar(e.done, e.total)}` });
+      } else if (e.kind === 'plan') emit(planEvent(e));
+      else if (e.kind === 'embed') emit({ kind: 'progress', phase: 'embed', text: `embedding ${bar(e.done, e.total)} ${e.unit}` });
       else if (e.kind === 'damaged' || e.kind === 'wait') emit({ kind: 'notice', text: e.message });
       else emit({ kind: 'progress', phase: 'write', text: 'writing the index' });
     },
@@ -121,9 +119,22 @@ export async function runIndex(config: Config, opts: { signal?: AbortSignal; onE
   return summary;
 }
 
+/**
+ * The plan line: an incremental build's counts (and the passages to embed when the index has vectors); a full
+ * build's files and reason, kept as a notice since everything is rebuilt (it takes a while, and the user should know why).
+ */
+export function planEvent(e: Extract<BuildEvent, { kind: 'plan' }>): AppEvent {
+  if (e.full) {
+    const removed = e.removed ? `, ${e.removed} removed` : '';
+    return { kind: 'notice', text: `plan: ${e.files} files${removed}, ${e.reason ? `full rebuild: ${e.reason}` : 'first build'}` };
+  }
+  const embed = e.toEmbed !== undefined ? `; ${e.toEmbed} passages to embed` : '';
+  return { kind: 'progress', phase: 'plan', text: `plan: ${e.added} new, ${e.changed} changed, ${e.removed} removed, ${e.unchanged} unchanged${embed}` };
+}
+
 export function describeSummary(s: BuildSummary): string {
   const vec = s.model ? `vectors: ${s.model.id} (${s.model.dim} dims)` : 'lexical only (no vectors)';
-  const what = s.upToDate ? 'index is up to date, nothing re-embedded' : `${s.embedded} passages embedded`;
+  const what = s.upToDate ? `index is up to date${s.model ? ', nothing re-embedded' : ''}` : s.model ? `${s.embedded} passages embedded` : 'index written';
   return `${what}. documents: ${s.added} added, ${s.changed} changed, ${s.removed} removed, ${s.unchanged} unchanged; ${s.passages} passages; ${vec}; ${s.seconds} s`;
 }
 

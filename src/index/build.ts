@@ -19,8 +19,12 @@ export const DEFAULT_ANALYZER: AnalyzerName = 'stem';
 
 export type BuildEvent =
   | { kind: 'scan'; documents: number; warnings: IngestWarning[] }
-  | { kind: 'plan'; added: number; changed: number; removed: number; unchanged: number; toEmbed: number; fullRebuild?: string }
-  | { kind: 'embed'; done: number; total: number }
+  /** An incremental build: what it will do; `toEmbed` only when the index has vectors. */
+  | { kind: 'plan'; full?: false; added: number; changed: number; removed: number; unchanged: number; toEmbed?: number }
+  /** Everything is (re)built from the `files` found, for `reason` (none for the first build). */
+  | { kind: 'plan'; full: true; files: number; removed: number; reason?: string }
+  /** Embedding progress, counted in articles (a full build streams them) or in passages (an incremental one). */
+  | { kind: 'embed'; done: number; total: number; unit: 'articles' | 'passages' }
   | { kind: 'write' }
   /** The index on disk failed verification (one line for the operator); it is rebuilt. */
   | { kind: 'damaged'; message: string }
@@ -122,7 +126,7 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary & { f
     }
     const run = fullRebuild
       ? await fullBuild(opts, { analyzer, chunking, embedder, prevDocs: prev?.documents ?? new Map(), reason: prev ? fullRebuild : undefined, live })
-      : await incrementalBuild(opts, { embedder, live: live!, prevDocs: prev!.documents, chunking });
+      : await incrementalBuild(opts, { embedder, live: live!, prevDocs: prev!.documents, chunking, hasVectors: !!prevHeader!.model });
     return { ...run, seconds: secondsSince(t0) };
   } finally {
     release();
@@ -180,7 +184,8 @@ async function fullBuild(opts: BuildOptions, ctx: FullContext): Promise<Omit<Bui
   opts.onEvent?.({ kind: 'scan', documents: files.length, warnings });
   const present = new Set(files.map((f) => f.id));
   const counts = { added: 0, changed: 0, removed: [...ctx.prevDocs.keys()].filter((id) => !present.has(id)).length, unchanged: 0 };
-  opts.onEvent?.({ kind: 'plan', added: files.filter((f) => !ctx.prevDocs.has(f.id)).length, changed: 0, removed: counts.removed, unchanged: 0, toEmbed: 0, fullRebuild: ctx.reason });
+  // The passages are known only as the files stream through: the plan names the files and why.
+  opts.onEvent?.({ kind: 'plan', full: true, files: files.length, removed: counts.removed, reason: ctx.reason });
 
   let model: ModelInfo | null = null;
   let embedder: Embedder | null = null;
@@ -244,7 +249,7 @@ async function fullBuild(opts: BuildOptions, ctx: FullContext): Promise<Omit<Bui
         if (vectors && vecs) for (const p of added) vectors.add(p.id, vecs[v++]);
       }
       embedded += vecs?.length ?? 0;
-      if (embedder) opts.onEvent?.({ kind: 'embed', done: Math.min(files.length, i + BATCH_DOCUMENTS), total: files.length });
+      if (embedder) opts.onEvent?.({ kind: 'embed', done: Math.min(files.length, i + BATCH_DOCUMENTS), total: files.length, unit: 'articles' });
       if (writer.pendingSize >= SEGMENT_POSTINGS) writer.flushSegment();
       // Commit in batches: a bulk transaction's pages would otherwise pile up in memory.
       writer.db.exec('COMMIT');
@@ -278,7 +283,7 @@ async function fullBuild(opts: BuildOptions, ctx: FullContext): Promise<Omit<Bui
 /** Only what changed: a new segment (and vector file) with the new passages, deletion markers for the old. */
 async function incrementalBuild(
   opts: BuildOptions,
-  ctx: { embedder: () => ReturnType<BuildOptions['getEmbedder']>; live: string; prevDocs: PrevDocs; chunking: ChunkOptions },
+  ctx: { embedder: () => ReturnType<BuildOptions['getEmbedder']>; live: string; prevDocs: PrevDocs; chunking: ChunkOptions; hasVectors: boolean },
 ): Promise<Omit<BuildSummary, 'seconds'> & { fallback?: LexicalFallback }> {
   const files = await listSeedFiles(opts.seedsDir);
   const warnings: IngestWarning[] = [];
@@ -320,7 +325,7 @@ async function incrementalBuild(
   const toEmbedCount = chunks.reduce((n, c) => n + c.length, 0);
   const changed = toIndex.filter((t) => !t.isNew).length;
   const counts = { added: toIndex.length - changed, changed, removed: removed.length, unchanged };
-  opts.onEvent?.({ kind: 'plan', ...counts, toEmbed: opts.model ? toEmbedCount : 0 });
+  opts.onEvent?.({ kind: 'plan', ...counts, toEmbed: ctx.hasVectors ? toEmbedCount : undefined });
 
   const dir = path.join(opts.indexDir, ctx.live);
   const db0 = new Database(path.join(dir, DB_FILE), { readonly: true });
@@ -344,10 +349,10 @@ async function incrementalBuild(
     if (!got.embedder) fallback = { reason: got.reason };
     else {
       const texts = chunks.flat().map((c) => c.text);
-      opts.onEvent?.({ kind: 'embed', done: 0, total: texts.length });
+      opts.onEvent?.({ kind: 'embed', done: 0, total: texts.length, unit: 'passages' });
       vecs = await got.embedder.embedPassages(texts, (done, total) => {
         opts.signal?.throwIfAborted();
-        opts.onEvent?.({ kind: 'embed', done, total });
+        opts.onEvent?.({ kind: 'embed', done, total, unit: 'passages' });
       });
     }
   }
