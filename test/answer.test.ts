@@ -10,10 +10,25 @@ import { detectLanguage } from '../src/text/language.js';
 import { LexicalIndex } from '../src/index/lexical.js';
 import { planQuery } from '../src/retrieve/query.js';
 import { makeWorkspace, type Workspace } from './helpers/workspace.js';
+import type { Answer } from '../src/types.js';
 
 async function openLexical(ws: Workspace): Promise<AnswerService> {
   await buildIndex({ seedsDir: ws.config.SEEDS_DIR, indexDir: ws.config.INDEX_DIR, model: null, getEmbedder: async () => ({ embedder: null, reason: 'off' }) });
   return AnswerService.open(ws.config);
+}
+
+/** Answers each question from a lexical index of just these articles. */
+async function askOf(articles: Record<string, string>, questions: string[]): Promise<Answer[]> {
+  const ws = await makeWorkspace({ seeds: false, articles });
+  const service = await openLexical(ws);
+  try {
+    const out: Answer[] = [];
+    for (const q of questions) out.push(await service.ask(q));
+    return out;
+  } finally {
+    await service.close();
+    ws.cleanup();
+  }
 }
 
 describe('answers from the sample articles (lexical)', () => {
@@ -177,45 +192,31 @@ describe('question analysis', () => {
   });
 
   it('quotes the row of a Markdown table that answers, though a row is only a few words', async () => {
-    const ws = await makeWorkspace({
-      seeds: false,
-      articles: {
+    const [a] = await askOf(
+      {
         'harvest.md': '# Урожай 2023\n\nУрожай пшеницы по областям в 2023 году.\n\n| Область | Урожай, млн тонн |\n|---|---|\n| Костанайская | 5,1 |\n| Северо-Казахстанская | 4,0 |\n| Акмолинская | 3,2 |\n',
         'other.txt': 'Погода\n\nВ Костанайской области весной прошли дожди. Урожай овощей вырос.\n',
       },
-    });
-    const service = await openLexical(ws);
-    try {
-      const a = await service.ask('Какой урожай пшеницы в Костанайской области?');
-      expect(a.citations.map((c) => c.quote)).toContain('Костанайская · 5,1');
-    } finally {
-      await service.close();
-      ws.cleanup();
-    }
+      ['Какой урожай пшеницы в Костанайской области?'],
+    );
+    expect(a.citations.map((c) => c.quote)).toContain('Костанайская · 5,1');
   });
 
   it('gives no year as the short answer when the year next to the name answers another question', async () => {
-    const ws = await makeWorkspace({
-      seeds: false,
-      articles: {
+    const questions = ['In what year was John Smith born?', 'Ахмет Байтұрсынов қай жылы туған?', 'Ш. Уәлиханов қай жылы қайтыс болған?'];
+    const answers = await askOf(
+      {
         'smith.txt': 'John Smith\n\nIn 1911 John Smith published a book of poems in Orenburg. The book sold well across the steppe.\n',
         'ahmet.txt': 'Ахмет Байтұрсынов\n\n1911 жылы Ахмет Байтұрсынов Орынборда «Маса» жинағын шығарды. Кітап кең таралды.\n',
-        // "born" and "туған" are words of the archive, so the question's other words are what a sentence must match.
         'walikhanov.txt': 'Ш. Уәлиханов\n\nШ. Уәлиханов 1856 жылы Семеновпен танысты. Олар көп сөйлесті.\n',
+        // "born" and "туған" are words of the archive, so the question's other words are what a sentence must match.
         'others.txt': 'Poets of the steppe\n\nMany poets were born in the steppe and wrote about it. Көп ақын далада туған. Ақын ерте қайтыс болды.\n',
       },
-    });
-    const service = await openLexical(ws);
-    try {
-      for (const q of ['In what year was John Smith born?', 'Ахмет Байтұрсынов қай жылы туған?', 'Ш. Уәлиханов қай жылы қайтыс болған?']) {
-        const a = await service.ask(q);
-        expect(a.direct, q).toBeUndefined();
-      }
-    } finally {
-      await service.close();
-      ws.cleanup();
-    }
+      questions,
+    );
+    answers.forEach((a, i) => expect(a.direct, questions[i]).toBeUndefined());
   });
+
 
   it('reads numbers with qualifiers and what they count, skipping years and dates', () => {
     const ns = numbersIn('Хаб с 2013 года включает 43 страны-участницы и более 80 партнеров, 17 июля, 2024-2029 годы, 40-тан астам ел.');
