@@ -191,6 +191,18 @@ describe('question analysis', () => {
     expect(words('What did Smith publish that year?')).toContain('year');
   });
 
+  it('never leaves a «title» open in a quote, though its full stops end sentences', async () => {
+    const [a] = await askOf(
+      { 'conf.txt': 'Конференция\n\nВ Астане прошла конференция на тему «Меритократия. Добропорядочность. Инновации». В ней участвовали 300 человек.\n' },
+      ['На какую тему прошла конференция в Астане?'],
+    );
+    expect(a.answered).toBe(true);
+    for (const c of a.citations) {
+      expect((c.quote.match(/«/g) ?? []).length).toBe((c.quote.match(/»/g) ?? []).length);
+    }
+    expect(a.citations[0].quote).toContain('«Меритократия. Добропорядочность. Инновации»');
+  });
+
   it('quotes the row of a Markdown table that answers, though a row is only a few words', async () => {
     const [a] = await askOf(
       {

@@ -80,7 +80,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
     return c;
   };
   const focus = direct && { start: direct.start + best.start - first.start, end: direct.end + best.start - first.start };
-  for (const s of quotes) cite(s, s === first ? focus : undefined);
+  for (const s of quotes) cite(wholeTitle(s, index), s === first ? focus : undefined);
   // Each figure cites a quote that holds it: a shown quote, else its own sentence as a further numbered quote.
   const figureList: Figure[] = figures.map((f) => {
     const at = f.sentence.start + f.candidate.start;
@@ -154,6 +154,26 @@ function widened(best: RankedSentence, ranked: RankedSentence[], index: IndexRea
   if (span.start === slots[i].start && span.end === slots[i].end) return best;
   return { ...best, start: p.start + span.start, end: p.start + span.end, text: p.text.slice(span.start, span.end) };
 }
+
+/**
+ * A quote never leaves a «title» open: a sentence the splitter ended inside one ("на тему «Меритократия.") runs on
+ * through the sentence that closes it, in the same paragraph and at most TITLE_REACH characters further.
+ */
+function wholeTitle(s: RankedSentence, index: IndexReader): RankedSentence {
+  const open = (t: string) => (t.match(/«/g)?.length ?? 0) - (t.match(/»/g)?.length ?? 0);
+  if (open(s.text) <= 0) return s;
+  const p = s.source;
+  const from = s.start - p.start;
+  const to = s.end - p.start;
+  for (const x of analysePassage(index, p).sentences) {
+    if (x.start < to) continue;
+    if (x.end - to > TITLE_REACH || /[\n\r]/.test(p.text.slice(to, x.start))) break;
+    const text = p.text.slice(from, x.end);
+    if (open(text) <= 0) return { ...s, end: p.start + x.end, text };
+  }
+  return s;
+}
+const TITLE_REACH = 200;
 
 /**
  * The best sentence, then the best of other articles scoring near it (the best-matching articles first, then by
