@@ -123,6 +123,11 @@ describe('text', () => {
   it('Russian and English forms meet at one Snowball stem', () => {
     expect(stem('перехватов', 'ru')).toBe(stem('перехваты', 'ru'));
     expect(stem('countries', 'en')).toBe(stem('country', 'en'));
+    // British and American spellings meet too, and every form of a word the same way.
+    for (const [uk, us] of [['naturalised', 'naturalized'], ['centre', 'center'], ['colours', 'colors'], ['analyse', 'analyzing'], ['metres', 'meter'], ['organisation', 'organization']])
+      expect(stem(uk, 'en'), uk).toBe(stem(us, 'en'));
+    expect(stem('rise', 'en')).toBe(stem('rising', 'en'));
+    expect(stem('hour', 'en')).toBe(stem('hours', 'en'));
   });
 
   it('one month list for every language', () => {

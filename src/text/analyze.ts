@@ -16,7 +16,7 @@ export { STOPWORDS };
 export type AnalyzerName = 'exact' | 'stem' | 'prefix5' | 'ngram3';
 
 /** Bump whenever analysis changes (stop words, suffixes, tokenisation): indexes built before are rebuilt. */
-export const ANALYZER_VERSION = 5;
+export const ANALYZER_VERSION = 6;
 
 export interface Token {
   /** The normalised word (lower case, ё→е). */
@@ -56,6 +56,22 @@ const ENGLISH = snowball.newStemmer('english');
 // Snowball); words repeat, so one bounded cache keeps the recent ones.
 const stems = new LRUCache<string, string>({ max: 200_000 });
 
+/**
+ * British spellings read as American ones, on both sides of a match, so "naturalise" finds "naturalized" and
+ * "centre" finds "center" (Snowball leaves them apart). The same mapping on every word keeps matching consistent.
+ */
+function american(word: string): string {
+  return word
+    .replace(BRITISH_ISE, 'iz$1')
+    .replace(BRITISH_YSE, 'yz$1')
+    .replace(BRITISH_OUR, 'or$1')
+    .replace(BRITISH_TRE, 'ter$1');
+}
+const BRITISH_ISE = /is(e|ed|es|ing|ation|ations|er|ers)$/;
+const BRITISH_YSE = /ys(e|ed|es|ing)$/;
+const BRITISH_OUR = /(?<=[a-z]{3})our(s|ed|ing|ite|ites|able)?$/;
+const BRITISH_TRE = /(?<=[a-z]{2})tre(s)?$/;
+
 /** The stem of a normalised word; `lang` picks Russian or Kazakh for Cyrillic words (else guessed from letters). */
 export function stem(word: string, lang?: Lang): string {
   const key = (lang ?? '') + ':' + word;
@@ -63,7 +79,7 @@ export function stem(word: string, lang?: Lang): string {
   if (out !== undefined) return out;
   if (ALL_DIGITS.test(word)) out = word;
   else if (CYRILLIC.test(word)) out = lang === 'kk' || (lang !== 'ru' && KAZAKH_LETTER.test(word)) ? stemKazakh(word) : RUSSIAN.stem(word);
-  else out = ENGLISH.stem(word);
+  else out = ENGLISH.stem(american(word));
   stems.set(key, out);
   return out;
 }
