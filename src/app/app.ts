@@ -2,15 +2,12 @@
  * The composition root: configuration → embedder → index build → answering service. The command line and the bot
  * both start here and render its events their own way (a terminal progress line; the bot's redacting logger).
  */
-import { existsSync, statSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import { AnswerService } from '../answer/service.js';
 import type { Config } from '../config.js';
 import { loadEmbedder, type Embedder } from '../embed/embedder.js';
 import { loadThreadedEmbedder } from '../embed/threaded.js';
 import { buildIndex, type BuildEvent, type BuildSummary } from '../index/build.js';
-import { DB_FILE, readHeader } from '../index/sqlite.js';
 import { currentFolder, IndexDamagedError } from '../index/store.js';
 import { UsageError } from './main.js';
 
@@ -59,40 +56,12 @@ export function bar(done: number, total: number, width = 24): string {
   return `[${'#'.repeat(n)}${'.'.repeat(width - n)}] ${done}/${total}`;
 }
 
-/** The files the live index recorded as skipped, with their size and time then; empty when it cannot be read. */
-function skippedByLastBuild(indexDir: string): Map<string, { size: number; mtimeMs: number }> {
-  const live = currentFolder(indexDir);
-  if (!live) return new Map();
-  let db: Database.Database | null = null;
-  try {
-    db = new Database(path.join(indexDir, live, DB_FILE), { readonly: true, fileMustExist: true });
-    return new Map((readHeader(db)?.skipped ?? []).map((f) => [f.id, f]));
-  } catch {
-    return new Map();
-  } finally {
-    db?.close();
-  }
-}
-
-/** True when `file` is as it was when the last build skipped it (so it was named then). */
-function sameAsSkipped(seedsDir: string, file: string, before: Map<string, { size: number; mtimeMs: number }>): boolean {
-  const was = before.get(file);
-  if (!was) return false;
-  try {
-    const st = statSync(path.join(seedsDir, file));
-    return st.size === was.size && st.mtimeMs === was.mtimeMs;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The incremental index build, reporting progress, skipped files and a missing model as events. A build reads a
  * skipped file again, but names it only when the last build did not skip it as it is now (first skipped, or changed).
  */
 export async function runIndex(config: Config, opts: { signal?: AbortSignal; onEvent?: OnEvent; rebuild?: string; verify?: 'full' | 'quick' } = {}): Promise<BuildSummary> {
   const emit: OnEvent = opts.onEvent ?? (() => undefined);
-  const skippedBefore = skippedByLastBuild(config.INDEX_DIR);
   const summary = await buildIndex({
     seedsDir: config.SEEDS_DIR,
     indexDir: config.INDEX_DIR,
@@ -112,9 +81,7 @@ export async function runIndex(config: Config, opts: { signal?: AbortSignal; onE
     },
   });
   // Files are read as the build streams through them: the skipped ones are known at its end.
-  for (const w of summary.warnings) {
-    if (!sameAsSkipped(config.SEEDS_DIR, w.file, skippedBefore)) emit({ kind: 'warning', text: `warning: skipped ${w.file}: ${w.reason}`, file: w.file });
-  }
+  for (const w of summary.warnings) if (!w.again) emit({ kind: 'warning', text: `warning: skipped ${w.file}: ${w.reason}`, file: w.file });
   if (summary.fallback) emit({ kind: 'warning', text: modelWarning(config, summary.fallback.reason) });
   return summary;
 }

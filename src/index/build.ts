@@ -45,7 +45,8 @@ export interface BuildSummary {
   fullRebuild?: string;
   /** The model of the vectors, or null when the index is lexical only. */
   model: ModelInfo | null;
-  warnings: IngestWarning[];
+  /** Files skipped; `again` when the last build skipped the file as it is now (its warning was given then). */
+  warnings: Array<IngestWarning & { again?: boolean }>;
   /** True when nothing changed and nothing was written. */
   upToDate: boolean;
 }
@@ -117,6 +118,7 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary & { f
     else if (prevHeader!.model && !sameModel(prevHeader!.model, opts.model)) fullRebuild = `embedding model changed (${prevHeader!.model.id} → ${opts.model?.id ?? 'none'})`;
     else if (prevHeader!.deletedCount > Math.max(1000, prevHeader!.passageCount / 3)) fullRebuild = 'compacting (a third of the passages were replaced)';
 
+    const prevSkipped: PrevSkipped = new Map((prevHeader?.skipped ?? []).map((f) => [f.id, f]));
     let embedderPromise: ReturnType<BuildOptions['getEmbedder']> | null = null;
     const embedder = () => (embedderPromise ??= opts.getEmbedder());
     // A lexical-only index gets its vectors as soon as the model can be had.
@@ -125,8 +127,8 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary & { f
       if (got.embedder) fullRebuild = `embedding model ${opts.model.id} now available`;
     }
     const run = fullRebuild
-      ? await fullBuild(opts, { analyzer, chunking, embedder, prevDocs: prev?.documents ?? new Map(), reason: prev ? fullRebuild : undefined, live })
-      : await incrementalBuild(opts, { embedder, live: live!, prevDocs: prev!.documents, chunking, hasVectors: !!prevHeader!.model });
+      ? await fullBuild(opts, { analyzer, chunking, embedder, prevDocs: prev?.documents ?? new Map(), prevSkipped, reason: prev ? fullRebuild : undefined, live })
+      : await incrementalBuild(opts, { embedder, live: live!, prevDocs: prev!.documents, prevSkipped, chunking, hasVectors: !!prevHeader!.model });
     return { ...run, seconds: secondsSince(t0) };
   } finally {
     release();
@@ -134,6 +136,14 @@ export async function buildIndex(opts: BuildOptions): Promise<BuildSummary & { f
 }
 
 type PrevDocs = Map<string, DocumentStamp>;
+type PrevSkipped = Map<string, SkippedFile>;
+
+/** A file the build cannot read: recorded with its stamps, and its warning marked when the last build gave it already. */
+function skip(f: SeedFile, warning: IngestWarning, prevSkipped: PrevSkipped, into: { warnings: BuildSummary['warnings']; skipped: SkippedFile[] }): void {
+  const was = prevSkipped.get(f.id);
+  into.warnings.push(was && was.size === f.size && was.mtimeMs === f.mtimeMs ? { ...warning, again: true } : warning);
+  into.skipped.push({ id: f.id, size: f.size, mtimeMs: f.mtimeMs });
+}
 
 
 /** The live index's header and documents, or why it cannot be built upon (then it is rebuilt). */
@@ -171,6 +181,7 @@ interface FullContext {
   chunking: ChunkOptions;
   embedder: () => ReturnType<BuildOptions['getEmbedder']>;
   prevDocs: PrevDocs;
+  prevSkipped: PrevSkipped;
   reason?: string;
   live: string | null;
 }
@@ -180,7 +191,7 @@ async function fullBuild(opts: BuildOptions, ctx: FullContext): Promise<Omit<Bui
   // Leftovers of interrupted builds go first: the disk holds at most the live index and this one.
   pruneGenerations(opts.indexDir, null);
   const files = await listSeedFiles(opts.seedsDir);
-  const warnings: IngestWarning[] = [];
+  const warnings: BuildSummary['warnings'] = [];
   opts.onEvent?.({ kind: 'scan', documents: files.length, warnings });
   const present = new Set(files.map((f) => f.id));
   const counts = { added: 0, changed: 0, removed: [...ctx.prevDocs.keys()].filter((id) => !present.has(id)).length, unchanged: 0 };
@@ -230,8 +241,7 @@ async function fullBuild(opts: BuildOptions, ctx: FullContext): Promise<Omit<Bui
       for (const f of files.slice(i, i + BATCH_DOCUMENTS)) {
         const r = readSeedFile(f);
         if ('warning' in r) {
-          warnings.push(r.warning);
-          skipped.push({ id: f.id, size: f.size, mtimeMs: f.mtimeMs });
+          skip(f, r.warning, ctx.prevSkipped, { warnings, skipped });
           continue;
         }
         const old = ctx.prevDocs.get(f.id);
@@ -283,10 +293,10 @@ async function fullBuild(opts: BuildOptions, ctx: FullContext): Promise<Omit<Bui
 /** Only what changed: a new segment (and vector file) with the new passages, deletion markers for the old. */
 async function incrementalBuild(
   opts: BuildOptions,
-  ctx: { embedder: () => ReturnType<BuildOptions['getEmbedder']>; live: string; prevDocs: PrevDocs; chunking: ChunkOptions; hasVectors: boolean },
+  ctx: { embedder: () => ReturnType<BuildOptions['getEmbedder']>; live: string; prevDocs: PrevDocs; prevSkipped: PrevSkipped; chunking: ChunkOptions; hasVectors: boolean },
 ): Promise<Omit<BuildSummary, 'seconds'> & { fallback?: LexicalFallback }> {
   const files = await listSeedFiles(opts.seedsDir);
-  const warnings: IngestWarning[] = [];
+  const warnings: BuildSummary['warnings'] = [];
   opts.onEvent?.({ kind: 'scan', documents: files.length, warnings });
   const present = new Set(files.map((f) => f.id));
   const removed = [...ctx.prevDocs.keys()].filter((id) => !present.has(id));
@@ -307,8 +317,7 @@ async function incrementalBuild(
     }
     const r = readSeedFile(f);
     if ('warning' in r) {
-      warnings.push(r.warning);
-      skipped.push({ id: f.id, size: f.size, mtimeMs: f.mtimeMs });
+      skip(f, r.warning, ctx.prevSkipped, { warnings, skipped });
       // An article that became unreadable leaves the index.
       if (old) removed.push(f.id);
       continue;
