@@ -56,20 +56,26 @@ function iso(y: number, m: number, d: number): string | undefined {
   return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
+// The written-out date forms: "3 мая 2024", "March 5, 2023", "05.03.2023" (ISO dates are matched apart).
+const DMY = `(\\d{1,2})\\s+(${MONTH_RE})\\.?,?\\s+(\\d{4})`;
+const MDY = `(${MONTH_RE})\\.?\\s+(\\d{1,2}),?\\s+(\\d{4})`;
+const NUMERIC = `(\\d{1,2})\\.(\\d{1,2})\\.(\\d{4})`;
+const DMY_RE = new RegExp(`\\b${DMY}`, 'giu');
+const MDY_RE = new RegExp(`\\b${MDY}`, 'giu');
+const NUMERIC_RE = new RegExp(`\\b${NUMERIC}\\b`, 'g');
+
 /** All dates written out in a line, as ISO strings. */
 export function datesIn(line: string): string[] {
   const out: string[] = [];
-  const dmy = new RegExp(`\\b(\\d{1,2})\\s+(${MONTH_RE})\\.?,?\\s+(\\d{4})`, 'giu');
-  for (const m of line.matchAll(dmy)) {
+  for (const m of line.matchAll(DMY_RE)) {
     const d = iso(+m[3], monthOf(m[2]), +m[1]);
     if (d) out.push(d);
   }
-  const mdy = new RegExp(`\\b(${MONTH_RE})\\.?\\s+(\\d{1,2}),?\\s+(\\d{4})`, 'giu');
-  for (const m of line.matchAll(mdy)) {
+  for (const m of line.matchAll(MDY_RE)) {
     const d = iso(+m[3], monthOf(m[1]), +m[2]);
     if (d) out.push(d);
   }
-  for (const m of line.matchAll(/\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b/g)) {
+  for (const m of line.matchAll(NUMERIC_RE)) {
     const d = iso(+m[3], +m[2], +m[1]);
     if (d) out.push(d);
   }
@@ -90,7 +96,7 @@ const STAMP_HINT = /(\b\d{1,2}:\d{2}\b|опубликовано|published|жар
 export function findPublicationDate(lines: string[]): string | undefined {
   for (const line of lines) {
     if (/^последнее изменение|^last modified|^updated/i.test(line.trim())) continue;
-    if (!STAMP_HINT.test(line)) continue; // cheap test first: datesIn compiles two large regexes per call
+    if (!STAMP_HINT.test(line)) continue; // cheap test first: datesIn runs two large month regexes
     const ds = datesIn(line);
     if (ds.length) return ds[0];
   }
@@ -110,7 +116,7 @@ export function findPublicationDate(lines: string[]): string | undefined {
 
 /** A place name (one to three capitalised words), a comma, a date, then a dash, a full stop or the line's end. */
 const DATELINE = new RegExp(
-  `^\\p{Lu}[\\p{L}-]*(?:\\s+\\p{Lu}[\\p{L}-]*){0,2},\\s+(?:\\d{1,2}\\s+${MONTH_RE}\\.?,?\\s+\\d{4}|${MONTH_RE}\\.?\\s+\\d{1,2},?\\s+\\d{4}|\\d{1,2}\\.\\d{1,2}\\.\\d{4})(?:\\s*(?:г\\.|года|ж\\.|жылы))?(?=\\s*(?:[—–-]|\\.|\\/|$))`,
+  `^\\p{Lu}[\\p{L}-]*(?:\\s+\\p{Lu}[\\p{L}-]*){0,2},\\s+(?:${DMY}|${MDY}|${NUMERIC})(?:\\s*(?:г\\.|года|ж\\.|жылы))?(?=\\s*(?:[—–-]|\\.|\\/|$))`,
   'iu',
 );
 
