@@ -3,20 +3,15 @@
  * reads, and whether each is right, for fitting DIRECT on the dev split:
  * `tsx scripts/direct-features.ts INDEX_DIR questions.jsonl > direct.jsonl`.
  */
-import { readFileSync } from 'node:fs';
-import { loadIndex } from '../src/index/store.js';
+import { devQuestions } from './dev-questions.js';
 import { retrieve } from '../src/retrieve/hybrid.js';
 import { distanceToQuestion, questionContext, rankSentences } from '../src/answer/sentences.js';
 import { answerKind } from '../src/answer/question.js';
 import { found } from '../src/eval/metrics.js';
 import { detectLanguage } from '../src/text/language.js';
 
-const [indexDir, file] = process.argv.slice(2);
-const index = await loadIndex(indexDir);
-for (const line of readFileSync(file, 'utf8').split('\n')) {
-  if (!line.trim()) continue;
-  const q = JSON.parse(line);
-  if (!q.answerable || !String(q.group).startsWith('same')) continue;
+const { index, questions } = await devQuestions();
+for (const q of questions) {
   const r = retrieve(index, q.question, { k: 8 });
   const kind = answerKind(q.question);
   const ranked = rankSentences(r, index, kind, questionContext(q.question, detectLanguage(q.question), r, index));

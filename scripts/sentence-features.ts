@@ -3,19 +3,14 @@
  * uses and whether it holds a gold span, for fitting the ranking weights on the dev split (docs/quality.md):
  * `tsx scripts/sentence-features.ts INDEX_DIR questions.jsonl > sentences.jsonl`.
  */
-import { readFileSync } from 'node:fs';
-import { loadIndex } from '../src/index/store.js';
+import { devQuestions } from './dev-questions.js';
 import { retrieve } from '../src/retrieve/hybrid.js';
 import { sentenceFeatures } from '../src/answer/sentences.js';
 import { answerKind } from '../src/answer/question.js';
 import { found } from '../src/eval/metrics.js';
 
-const [indexDir, file] = process.argv.slice(2);
-const index = await loadIndex(indexDir);
-for (const line of readFileSync(file, 'utf8').split('\n')) {
-  if (!line.trim()) continue;
-  const q = JSON.parse(line);
-  if (!q.answerable || !String(q.group).startsWith('same')) continue;
+const { index, questions } = await devQuestions();
+for (const q of questions) {
   const r = retrieve(index, q.question, { k: 16 });
   const kind = answerKind(q.question);
   const rows = sentenceFeatures(r, index, kind, q.question).map((s) => ({ ...s.features, text: s.text.slice(0, 160), gold: q.expect.some((e: string) => found(e, s.text)) ? 1 : 0 }));
