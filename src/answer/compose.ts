@@ -134,7 +134,7 @@ function directAnswer(kind: AnswerKind, best: RankedSentence): Typed | undefined
   const min = (DIRECT as Record<string, number | undefined>)[kind];
   // A rare name can carry most of the question's weight: the sentence must also say something the question asks
   // of it ("Ш. Уәлиханов 1856 жылы танысты" is no answer to when he died).
-  if (min === undefined || best.coverage < DIRECT.minCoverage || best.plainCoverage === 0) return undefined;
+  if (min === undefined || best.coverage < DIRECT.minCoverage || !best.matchesPlainWord) return undefined;
   const strong = best.candidates.filter((c) => c.strength >= min);
   const near = strong.filter((c) => distanceToQuestion(best, c) <= DIRECT.maxDistance);
   if (near.length !== 1) return undefined;

@@ -60,8 +60,8 @@ export interface RankedSentence {
   candidates: Typed[];
   score: number;
   coverage: number;
-  /** The same share counting only the question's words that are not names (1 when all its words are names). */
-  plainCoverage: number;
+  /** It matches a question word that is not a name (true when all the question's words are names). */
+  matchesPlainWord: boolean;
   /** Its words (offsets in `text`) and which of them are question words (what a count counts left out). */
   words: ReadonlyArray<{ start: number; end: number }>;
   asked: number[];
@@ -117,6 +117,7 @@ export function rankSentences(retrieval: Retrieval, index: IndexReader, kind: An
   const conceptOf = new Map<string, number>();
   concepts.forEach((c, i) => c.terms.forEach((t) => conceptOf.has(t) || conceptOf.set(t, i)));
   const top = retrieval.passages[0]?.score || 1;
+  const allNames = concepts.every((c) => c.name);
   const seen = new Map<string, RankedSentence>();
   retrieval.passages.forEach((sp, rank) => {
     const p = sp.passage;
@@ -149,14 +150,7 @@ export function rankSentences(retrieval: Retrieval, index: IndexReader, kind: An
         return total ? hit / total : 0;
       };
       const coverage = share(matched);
-      let plainTotal = 0;
-      let plainHit = 0;
-      concepts.forEach((c, i) => {
-        if (c.name) return;
-        plainTotal += c.weight;
-        if (matched.has(i)) plainHit += c.weight;
-      });
-      const plainCoverage = plainTotal ? plainHit / plainTotal : 1;
+      const matchesPlainWord = allNames || [...matched].some((i) => !concepts[i].name);
       const context = share(new Set([...matched, ...prev]));
       prev = matched;
       if (s.title) continue;
@@ -178,7 +172,7 @@ export function rankSentences(retrieval: Retrieval, index: IndexReader, kind: An
       };
       const start = p.start + s.start;
       const key = `${p.docId}:${start}`;
-      const ranked: RankedSentence = { docId: p.docId, source: p, start, end: p.start + s.end, text: s.text, features, candidates: [], score: scoreOf(features), coverage, plainCoverage, words: s.words, asked, content: [] };
+      const ranked: RankedSentence = { docId: p.docId, source: p, start, end: p.start + s.end, text: s.text, features, candidates: [], score: scoreOf(features), coverage, matchesPlainWord, words: s.words, asked, content: [] };
       const before = seen.get(key);
       if (!before || before.score < ranked.score) seen.set(key, ranked);
     }
