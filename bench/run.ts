@@ -11,6 +11,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { AnswerService } from '../src/answer/service.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { defaultThreadCount, loadEmbedder, type Embedder } from '../src/embed/embedder.js';
@@ -23,11 +24,11 @@ import type { Answer } from '../src/types.js';
 import { runAsk } from './lib/coldstart.js';
 import { ensureCorpus, loadSentencePool, rng, type Corpus } from './lib/corpus.js';
 import { HashEmbedder, hashVector, ModelCostHashEmbedder } from './lib/hash-embedder.js';
-import { BENCH_CACHE, BENCH_DIR, ROOT } from './lib/paths.js';
+import { BENCH_CACHE, BENCH_DIR, DEV_QUESTIONS, ROOT } from './lib/paths.js';
 import { exactTopK, memoryVectorStorePeer, miniSearchPeer, miniSearchStemPeer, oramaPeer, storedVectors, type DensePeer, type LexicalPeer } from './lib/peers.js';
 import { renderMarkdown, renderSvg, TARGETS } from './lib/report.js';
 import { median, percentile, round } from './lib/stats.js';
-import { questionsFile, readQuestions, usageExit } from './lib/questions.js';
+import { readQuestions, usageExit } from './lib/questions.js';
 import { ensureTimingModel } from './lib/timing-model.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -50,38 +51,49 @@ const USAGE = `usage: npm run bench -- [--quick] [--json] [--reuse] [--no-cold] 
 default ../shared/eval/dev.jsonl beside the repository, the public dev split.
 `;
 
-function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, json: false, reuse: false, cold: true, peers: true, questions: questionsFile(argv) };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') o.quick = true;
-    else if (a === '--questions') i++;
-    else if (a.startsWith('--questions=')) continue;
-    else if (a === '--json') o.json = true;
-    else if (a === '--reuse') o.reuse = true;
-    else if (a === '--no-cold') o.cold = false;
-    else if (a === '--no-peers') o.peers = false;
-    else if (a === '--help' || a === '-h') {
-      process.stdout.write(USAGE);
-      process.exit(0);
-    } else usageExit(`unknown option ${a} (try --help)`);
+/** The command line through node:util's parseArgs; a mistake is one line and exit 2. */
+function readArgs(argv: string[]): Options & { scale?: string } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        quick: { type: 'boolean' },
+        json: { type: 'boolean' },
+        reuse: { type: 'boolean' },
+        'no-cold': { type: 'boolean' },
+        'no-peers': { type: 'boolean' },
+        questions: { type: 'string' },
+        scale: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    usageExit(`${(e as Error).message} (try --help)`);
   }
-  return o;
-}
-
-// The scale tier runs on its own (bench/scale.ts): `--scale 100k [--json]`.
-const scaleAt = process.argv.indexOf('--scale');
-if (scaleAt >= 0) {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  if (values.help) {
     process.stdout.write(USAGE);
     process.exit(0);
   }
+  return {
+    quick: !!values.quick,
+    json: !!values.json,
+    reuse: !!values.reuse,
+    cold: !values['no-cold'],
+    peers: !values['no-peers'],
+    questions: values.questions ?? DEV_QUESTIONS,
+    scale: values.scale,
+  };
+}
+
+const opts = readArgs(process.argv.slice(2));
+// The scale tier runs on its own (bench/scale.ts): `--scale 100k [--json]`.
+if (opts.scale !== undefined) {
   const { runScale } = await import('./scale.js');
   const started = performance.now();
-  await runScale(process.argv[scaleAt + 1] ?? '', process.argv.includes('--json'), questionsFile(process.argv), (s) => process.stderr.write(`[scale ${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s] ${s}\n`));
+  await runScale(opts.scale, opts.json, opts.questions, (s) => process.stderr.write(`[scale ${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s] ${s}\n`));
   process.exit(0);
 }
-const opts = parseArgs(process.argv.slice(2));
 const t0 = performance.now();
 const say = (s: string) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${s}\n`);
 

@@ -1,6 +1,6 @@
 /**
- * The dev questions the benchmarks ask: `--questions FILE` (JSON lines with a "question" field), else the shared
- * dev split beside the repository (../shared/eval/dev.jsonl), which a fresh clone does not have. A missing or
+ * The dev questions the benchmarks ask: the file of `--questions FILE` (JSON lines with a "question" field), else the
+ * shared dev split beside the repository (../shared/eval/dev.jsonl), which a fresh clone does not have. A missing or
  * unreadable file is one line on stderr and exit code 2, never a stack trace.
  */
 import { readFileSync } from 'node:fs';
@@ -11,18 +11,6 @@ export interface DevItem {
   question: string;
   sources: string[];
   answerable: boolean;
-}
-
-/** The file `--questions FILE` (or `--questions=FILE`) names in argv, else the shared dev split. */
-export function questionsFile(argv: readonly string[]): string {
-  const at = argv.indexOf('--questions');
-  if (at >= 0) {
-    const file = argv[at + 1];
-    if (!file || file.startsWith('--')) usageExit('--questions needs a file (JSON lines with a "question" field)');
-    return file;
-  }
-  const eq = argv.find((a) => a.startsWith('--questions='));
-  return eq ? eq.slice('--questions='.length) : DEV_QUESTIONS;
 }
 
 /** The questions of `file`; exits with one line when it is missing or not JSON lines with a "question" each. */
