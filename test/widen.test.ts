@@ -29,7 +29,7 @@ describe('the first quote widened to a neighbour', () => {
   });
 
   it('reads a sentence opening with a pronoun with the one before, even when the one after scores higher and all three do not fit', () => {
-    const long = 'Peyton Manning became the first quarterback to lead two different teams to several Super Bowls, a record of its own. He is also the oldest quarterback ever to play in a Super Bowl, at age 39, in the game that ended his long career. The past record was held by John Elway, who led the Broncos to victory in Super Bowl XXXIII at age 38 and is currently the team executive.';
+    const long = 'Peyton Manning became the first quarterback to lead two different teams to several Super Bowls, a record of its own. He is also the oldest quarterback ever to play in a Super Bowl, at age 39, in the game that ended his long career. The past record was held by John Elway, who led the Broncos to victory in Super Bowl XXXIII at age 38 and is currently the team executive, in charge of football operations and of the choice of its head coach for the seasons to come, a post he has held since the year his playing days were over.';
     const s = widenedSpan(long, slots(long, [0.3, 1.0, 0.9]), 1);
     expect(quoted(long, s)).toMatch(/^Peyton Manning .* He is also the oldest quarterback .*career\.$/);
   });
@@ -45,8 +45,8 @@ describe('the first quote widened to a neighbour', () => {
     expect(quoted(t, s)).toBe('It cost 4 million dollars.');
   });
 
-  it('never makes the quote longer than a reader takes in at a glance', () => {
-    const long = `${'A long sentence about the bridge and its many builders, '.repeat(7)}ends here. It cost 4 million dollars.`;
+  it('never makes the quote longer than a single sentence may be quoted', () => {
+    const long = `${'A long sentence about the bridge and its many builders, '.repeat(9)}ends here. It cost 4 million dollars.`;
     const sl = slots(long, [0.9, 1]);
     expect(quoted(long, widenedSpan(long, sl, 1))).toBe('It cost 4 million dollars.');
   });

@@ -1,10 +1,10 @@
 /**
  * The first quote is what a reader reads first. When the sentence that best answers stands next to another that
  * belongs to the answer (the second best of its article, or the one its pronoun points back to), both are quoted as
- * one contiguous span of the article, as long as it stays one paragraph and short enough to read at a glance.
+ * one contiguous span of the article, as long as it stays one paragraph and no longer than one sentence may be quoted.
  */
 import { LEANING_OPENERS } from '../text/lexicon.js';
-import { WIDEN } from './weights.js';
+import { COMPOSE, WIDEN } from './weights.js';
 
 /** A sentence of a passage: offsets in the passage text and its ranking score (undefined: not ranked, e.g. a title). */
 export interface SentenceSlot {
@@ -23,13 +23,14 @@ export function leansBack(sentence: string): boolean {
 /**
  * The span [start, end) of `text` to quote for the best sentence `slots[i]`: itself, or itself with the neighbour
  * that scores at least `WIDEN.share` of it (or the one before, when it leans back: then that one first), or with
- * both when both qualify and fit; never across a line break and never longer than `WIDEN.maxChars`.
+ * both when both qualify and fit; never across a line break and never longer than a single
+ * sentence may be quoted (`COMPOSE.maxQuoteChars`).
  */
 export function widenedSpan(text: string, slots: readonly SentenceSlot[], i: number): { start: number; end: number } {
   const best = slots[i];
   const own = { start: best.start, end: best.end };
   const bestScore = best.score ?? 0;
-  const fits = (a: SentenceSlot, b: SentenceSlot) => b.end - a.start <= WIDEN.maxChars && !/[\n\r]/.test(text.slice(a.end, b.start));
+  const fits = (a: SentenceSlot, b: SentenceSlot) => b.end - a.start <= COMPOSE.maxQuoteChars && !/[\n\r]/.test(text.slice(a.end, b.start));
   const strong = (s: SentenceSlot | undefined) => s?.score !== undefined && bestScore > 0 && s.score >= bestScore * WIDEN.share;
   const prev = slots[i - 1];
   const next = slots[i + 1];
@@ -43,6 +44,6 @@ export function widenedSpan(text: string, slots: readonly SentenceSlot[], i: num
   if (!options.length) return own;
   options.sort((a, b) => b.score - a.score);
   // Both neighbours belong to it and the three still read at a glance: all three.
-  if (options.length === 2 && next!.end - prev!.start <= WIDEN.maxChars) return { start: prev!.start, end: next!.end };
+  if (options.length === 2 && next!.end - prev!.start <= COMPOSE.maxQuoteChars) return { start: prev!.start, end: next!.end };
   return { start: options[0].start, end: options[0].end };
 }
