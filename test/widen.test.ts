@@ -51,6 +51,14 @@ describe('the first quote widened to a neighbour', () => {
     expect(quoted(long, widenedSpan(long, sl, 1))).toBe('It cost 4 million dollars.');
   });
 
+  it('joins a low-scoring neighbour that holds the name or figure asked for when the best sentence holds none', () => {
+    const t = 'King Philip II ordered Pedro Menendez to attack the French at Fort Caroline. On 20 September 1565 the Spanish attacked the fort. The fort was renamed.';
+    const sl = slots(t, [0.2, 1.0, 0.1]);
+    expect(quoted(t, widenedSpan(t, sl, 1))).toBe('On 20 September 1565 the Spanish attacked the fort.');
+    sl[0].holdsAnswer = true;
+    expect(quoted(t, widenedSpan(t, sl, 1))).toBe('King Philip II ordered Pedro Menendez to attack the French at Fort Caroline. On 20 September 1565 the Spanish attacked the fort.');
+  });
+
   it('does not join a title (an unranked sentence)', () => {
     const s = widenedSpan(text, slots(text, [undefined, 1.0, 0.1]), 1);
     expect(quoted(text, s)).toBe('It cost 4 million dollars to build.');

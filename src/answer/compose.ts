@@ -14,7 +14,8 @@ import { answerKind, type AnswerKind } from './question.js';
 import { quoteSpan, wrapQuote } from './quote.js';
 import { distanceToQuestion, questionContext, rankSentences, wordsBetween, type RankedSentence } from './sentences.js';
 import { COMPOSE, DIRECT } from './weights.js';
-import { widenedSpan } from './widen.js';
+import { widenedSpan, type SentenceSlot } from './widen.js';
+import { candidatesFor } from './kinds/index.js';
 import { analysePassage } from '../index/analysis.js';
 
 export interface ComposeInput {
@@ -57,7 +58,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   // a bare year or number reads the same in every language.
   const candidate = directAnswer(kind, best);
   const direct = candidate && (meta(best.docId)?.language === language || !/\p{L}/u.test(candidate.text)) ? candidate : undefined;
-  const first = widened(best, ranked, index);
+  const first = widened(best, ranked, index, (text) => candidatesFor(kind, text, q).length > 0);
   // Across languages BM25 sees only names and glossary words: too little to rank articles by (dev split, lexical:
   // ru>en questions' source among the first three 18.0 % without article ranking, 12.5 % with it, 14.1 % with it
   // except when the best passage is in another language).
@@ -143,13 +144,18 @@ function directAnswer(kind: AnswerKind, best: RankedSentence): Typed | undefined
   return listed ? undefined : near[0];
 }
 
-/** The best sentence as quoted first: with its neighbour when that belongs to the answer (widen.ts). */
-function widened(best: RankedSentence, ranked: RankedSentence[], index: IndexReader): RankedSentence {
+/**
+ * The best sentence as quoted first: with its neighbour when that belongs to the answer (widen.ts). `holdsAnswer`
+ * tells a sentence holding something of the kind asked for (a name, a figure, a date).
+ */
+function widened(best: RankedSentence, ranked: RankedSentence[], index: IndexReader, holdsAnswer: (text: string) => boolean): RankedSentence {
   const p = best.source;
   const scores = new Map(ranked.filter((s) => s.docId === p.docId).map((s) => [s.start, s.score]));
-  const slots = analysePassage(index, p).sentences.map((s) => ({ start: s.start, end: s.end, score: s.title ? undefined : scores.get(p.start + s.start) }));
+  const slots: SentenceSlot[] = analysePassage(index, p).sentences.map((s) => ({ start: s.start, end: s.end, score: s.title ? undefined : scores.get(p.start + s.start) }));
   const i = slots.findIndex((s) => p.start + s.start === best.start);
   if (i < 0) return best;
+  // Only when the best sentence lacks it is a neighbour's name or figure a reason to quote that neighbour.
+  if (!holdsAnswer(best.text)) for (const j of [i - 1, i + 1]) if (slots[j]?.score !== undefined) slots[j].holdsAnswer = holdsAnswer(p.text.slice(slots[j].start, slots[j].end));
   const span = widenedSpan(p.text, slots, i);
   if (span.start === slots[i].start && span.end === slots[i].end) return best;
   return { ...best, start: p.start + span.start, end: p.start + span.end, text: p.text.slice(span.start, span.end) };

@@ -11,6 +11,8 @@ export interface SentenceSlot {
   start: number;
   end: number;
   score?: number;
+  /** It holds what the question asks for (a name, a figure, a date) and the best sentence does not. */
+  holdsAnswer?: boolean;
 }
 
 /** A sentence leaning on the one before: it opens with a pronoun or a connective, or is a few words only. */
@@ -22,7 +24,7 @@ export function leansBack(sentence: string): boolean {
 
 /**
  * The span [start, end) of `text` to quote for the best sentence `slots[i]`: itself, or itself with the neighbour
- * that scores at least `WIDEN.share` of it (or the one before, when it leans back: then that one first), or with
+ * that scores at least `WIDEN.share` of it or holds the answer it lacks (or the one before, when it leans back: then that one first), or with
  * both when both qualify and fit; never across a line break and never longer than a single
  * sentence may be quoted (`COMPOSE.maxQuoteChars`).
  */
@@ -31,7 +33,9 @@ export function widenedSpan(text: string, slots: readonly SentenceSlot[], i: num
   const own = { start: best.start, end: best.end };
   const bestScore = best.score ?? 0;
   const fits = (a: SentenceSlot, b: SentenceSlot) => b.end - a.start <= COMPOSE.maxQuoteChars && !/[\n\r]/.test(text.slice(a.end, b.start));
-  const strong = (s: SentenceSlot | undefined) => s?.score !== undefined && bestScore > 0 && s.score >= bestScore * WIDEN.share;
+  // A neighbour belongs to the answer when it scores nearly as well, or when it holds the name or figure asked for
+  // that the best sentence lacks ("… ordered Pedro Menéndez to attack. On 20 September 1565 the Spanish attacked …").
+  const strong = (s: SentenceSlot | undefined) => s?.score !== undefined && bestScore > 0 && (s.score >= bestScore * WIDEN.share || !!s.holdsAnswer);
   const prev = slots[i - 1];
   const next = slots[i + 1];
   const options: Array<{ start: number; end: number; score: number }> = [];
