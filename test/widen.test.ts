@@ -70,6 +70,9 @@ describe('the first quote widened to a neighbour', () => {
     expect(leansBack('Its population was 40,000 at the census of the year.')).toBe(true);
     expect(leansBack('Abai Kunanbayev was born in 1845 near the Chingiz mountains.')).toBe(false);
     expect(leansBack('Born in 1845.')).toBe(true);
+    // A definite article before a noun the sentence before has points back to it; before a new noun it does not.
+    expect(leansBack('The neighborhood lies west of the freeway and south of the river.', 'West Side is one of the oldest neighborhoods in the city.')).toBe(true);
+    expect(leansBack('The bridge was opened in 1932 by the city council.', 'Traffic on the river crossing doubled within a decade.')).toBe(false);
   });
 });
 

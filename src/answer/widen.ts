@@ -3,7 +3,7 @@
  * belongs to the answer (the second best of its article, or the one its pronoun points back to), both are quoted as
  * one contiguous span of the article, as long as it stays one paragraph and no longer than one sentence may be quoted.
  */
-import { LEANING_OPENERS } from '../text/lexicon.js';
+import { DEFINITE_ARTICLES, LEANING_OPENERS } from '../text/lexicon.js';
 import { COMPOSE, WIDEN } from './weights.js';
 
 /** A sentence of a passage: offsets in the passage text and its ranking score (undefined: not ranked, e.g. a title). */
@@ -15,12 +15,19 @@ export interface SentenceSlot {
   holdsAnswer?: boolean;
 }
 
-/** A sentence leaning on the one before: it opens with a pronoun or a connective, or is a few words only. */
-export function leansBack(sentence: string): boolean {
-  const words = sentence.match(/[\p{L}\p{N}-]+/gu) ?? [];
+/**
+ * A sentence leaning on the one before: it opens with a pronoun or a connective, is a few words only, or opens with
+ * a definite article and a noun the sentence before has ("… one of the oldest neighborhoods. The neighborhood lies…").
+ */
+export function leansBack(sentence: string, before = ''): boolean {
+  const words = sentence.match(WORDS) ?? [];
   if (!words.length) return false;
-  return LEANING_OPENERS.has(words[0]!.toLowerCase()) || words.length < WIDEN.fewWords;
+  if (LEANING_OPENERS.has(words[0]!.toLowerCase()) || words.length < WIDEN.fewWords) return true;
+  if (!DEFINITE_ARTICLES.has(words[0]!.toLowerCase()) || !words[1] || words[1].length < 4) return false;
+  const noun = words[1].toLowerCase().slice(0, 5);
+  return (before.match(WORDS) ?? []).some((w) => w.toLowerCase().startsWith(noun));
 }
+const WORDS = /[\p{L}\p{N}-]+/gu;
 
 /**
  * The span [start, end) of `text` to quote for the best sentence `slots[i]`: itself, or itself with the neighbour
@@ -39,7 +46,7 @@ export function widenedSpan(text: string, slots: readonly SentenceSlot[], i: num
   const prev = slots[i - 1];
   const next = slots[i + 1];
   const options: Array<{ start: number; end: number; score: number }> = [];
-  const leans = leansBack(text.slice(best.start, best.end));
+  const leans = leansBack(text.slice(best.start, best.end), prev && text.slice(prev.start, prev.end));
   // A sentence leaning on the one before is read with that one first: "He" needs its name more than the next
   // sentence does (dev split top-hit ru +0.3, en +0.8, both halves, nothing lost).
   if (prev && prev.score !== undefined && fits(prev, best) && (strong(prev) || leans))

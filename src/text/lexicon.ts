@@ -92,6 +92,9 @@ export const LEANING_OPENERS: ReadonlySet<string> = new Set(
   ],
 );
 
+/** A definite article: "The neighbourhood lies…" points back to the neighbourhood the sentence before named. */
+export const DEFINITE_ARTICLES: ReadonlySet<string> = new Set(['the']);
+
 /**
  * Endings of words that describe rather than name (adjectives, participles): a count's shown phrase never ends on
  * one ("более 80 институциональных" → "… партнеров"). ru case endings (-ий only after к г х ж ч ш щ: "отделений"
