@@ -1,6 +1,6 @@
 /** The answer parts on made-up sentences: each kind's candidates, the question kinds, the Kazakh stemmer, refusal. */
 import { describe, expect, it } from 'vitest';
-import { answerability, tooWeak, type Evidence } from '../src/answer/evidence.js';
+import { answerability, nearMiss, tooWeak, type Evidence } from '../src/answer/evidence.js';
 import { countCandidates } from '../src/answer/kinds/count.js';
 import { dateCandidates } from '../src/answer/kinds/date.js';
 import { definesSomething } from '../src/answer/kinds/definition.js';
@@ -145,6 +145,13 @@ describe('refusal', () => {
     expect(answerability({ ...strong, unknownShare: 0.3 })).toBeLessThan(answerability(strong));
     expect(answerability({ ...strong, unknownNames: 1 })).toBeLessThan(answerability(strong));
     expect(answerability({ ...strong, coverage: 0.5 })).toBeLessThan(answerability(strong));
+  });
+  it('a refusal close to the bar is a near miss (worth naming the closest articles); one far below is not', () => {
+    const weak: Evidence = { ...strong, coverage: 0.3, bm25Share: 0.3, logBm25: 1, unknownShare: 0.6, unknownNames: 1 };
+    expect(nearMiss(strong)).toBe(true);
+    expect(nearMiss(weak)).toBe(false);
+    const justBelow: Evidence = { coverage: 0.8, bm25Share: 0.5, logBm25: 1.8, unknownShare: 0.2, unknownNames: 0, crossLingual: false };
+    expect(tooWeak(justBelow) && nearMiss(justBelow)).toBe(true);
   });
   it('a passage in another language gets a lower bar (words match only through the glossary)', () => {
     const borderline: Evidence = { coverage: 0.8, bm25Share: 0.5, logBm25: 1.8, unknownShare: 0.2, unknownNames: 0, crossLingual: false };

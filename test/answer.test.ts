@@ -140,10 +140,13 @@ describe('answers from the sample articles (lexical)', () => {
     for (const [q, re] of cases) {
       const a = await service.ask(q);
       expect(a.answered, q).toBe(false);
-      expect(a.citations, q).toEqual([]);
       expect(a.text, q).toMatch(re);
       expect(a.text).not.toContain('«');
+      // A refusal that came close names the articles nearest the question, each by its source line, none quoted.
+      for (const c of a.citations) expect(a.text, q).toContain(`[${c.n}] ${c.title}`);
     }
+    // Far from anything in the articles: nothing is named.
+    for (const q of ['What is the capital of France?', 'Ертең ауа райы қандай болады?']) expect((await service.ask(q)).citations, q).toEqual([]);
   });
 
   it('rejects empty, over-long and control-character questions with a clear message', async () => {

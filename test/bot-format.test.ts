@@ -115,6 +115,17 @@ describe('formatAnswer', () => {
   });
 });
 
+describe('formatAnswer of a near miss', () => {
+  it('a refusal naming the closest articles: the header in bold, the source lines escaped, the text unchanged', () => {
+    const text = `В статьях нет ответа на этот вопрос.\n\n${LABELS.ru.closest}\n[1] Title 1 <b>&</b> — El.kz, 2024-08-07 (doc1.txt)`;
+    const a = answer({ answered: false, direct: undefined, disagreement: undefined, citations: [citation(1)], more: [], text });
+    const html = formatAnswer(a);
+    expect(html).toContain(`<b>${LABELS.ru.closest}</b>`);
+    expect(html).toContain('[1] Title 1 &lt;b&gt;&amp;&lt;/b&gt; — El.kz');
+    expect(parseTelegramHtml(html)).toBe(a.text);
+  });
+});
+
 describe('formatMore', () => {
   it('gives each further passage with its resolved source line', () => {
     const html = formatMore([citation(4, { quote: '  Passage <4> & more\n' }), citation(5, { outlet: undefined })], 'en', 'More sources:').join('\n\n');

@@ -6,7 +6,7 @@
 import type { IndexReader } from '../index/reader.js';
 import type { Retrieval } from '../retrieve/hybrid.js';
 import type { Answer, ArticleMeta, Citation, Figure, Lang, ScoredPassage } from '../types.js';
-import { evidenceOf, tooWeak } from './evidence.js';
+import { evidenceOf, nearMiss, tooWeak } from './evidence.js';
 import { acronymFor, acronymsIn } from './extract.js';
 import { LABELS } from './i18n.js';
 import type { Typed } from './kinds/types.js';
@@ -38,12 +38,21 @@ const PAST_MARKER = new RegExp(`${INITIAL_MARKER.source}|founded|created|establi
 
 export function compose({ question, language, retrieval, index, denseRescue = 1.1 }: ComposeInput): Composed {
   const L = LABELS[language];
-  const refuse = (text: string): Composed => ({ question, language, answered: false, citations: [], more: [], text });
+  const refuse = (text: string, closest: Citation[] = []): Composed => ({
+    question,
+    language,
+    answered: false,
+    citations: closest,
+    more: [],
+    text: closest.length ? `${text}\n\n${L.closest}\n${closest.map((c) => `[${c.n}] ${describeSource(c, language)}`).join('\n')}` : text,
+  });
   // A question in another language than its answer matches few words; a close dense match vouches for it.
   const denseVouches = retrieval.bestDense >= denseRescue && retrieval.bestCoverage >= COMPOSE.denseRescueCoverage;
   const evidence = evidenceOf(retrieval, index, language);
   if (!retrieval.passages.length || (!denseVouches && tooWeak(evidence))) {
-    return refuse(retrieval.unknownNames.length ? L.refusalNames(retrieval.unknownNames) : L.refusal);
+    // Close to the bar, the reply names the articles nearest the question (no quotes: none of them answers it).
+    const closest = nearMiss(evidence) ? closestArticles(retrieval, index) : [];
+    return refuse(retrieval.unknownNames.length ? L.refusalNames(retrieval.unknownNames) : L.refusal, closest);
   }
   const kind = answerKind(question);
   const q = questionContext(question, language, retrieval, index);
@@ -222,6 +231,16 @@ function recency(m: ArticleMeta | undefined): number {
   if (!m) return 0;
   if (m.date) return Number(m.date.slice(0, 4)) + 0.5;
   return m.inferredYear ?? 0;
+}
+
+/** The first articles retrieval ranked, each with its best passage, as numbered citations. */
+function closestArticles(retrieval: Retrieval, index: IndexReader): Citation[] {
+  const out: Citation[] = [];
+  for (const d of retrieval.documents.slice(0, COMPOSE.maxQuotes)) {
+    const p = retrieval.passages.find((x) => x.passage.docId === d);
+    if (p) out.push(passageCitation(p, index.document(d)?.meta, out.length + 1));
+  }
+  return out;
 }
 
 /** The article's indexed text (its passages), for the abbreviations it uses. */

@@ -59,7 +59,17 @@ export function answerability(e: Evidence): number {
   return w.bias + w.coverage * e.coverage + w.bm25Share * e.bm25Share + w.logBm25 * e.logBm25 + w.unknownShare * e.unknownShare + w.unknownNames * e.unknownNames;
 }
 
+/** How far the evidence stands above (≥ 0) or below (< 0) the bar for answering, in the model's log-odds. */
+export function margin(e: Evidence): number {
+  return answerability(e) - (REFUSAL.threshold - (e.crossLingual ? REFUSAL.crossLingualAllowance : 0));
+}
+
 /** True when the evidence is too weak to answer: "not in the articles". */
 export function tooWeak(e: Evidence): boolean {
-  return answerability(e) < REFUSAL.threshold - (e.crossLingual ? REFUSAL.crossLingualAllowance : 0);
+  return margin(e) < 0;
+}
+
+/** Refused, but close to the bar: the articles nearest the question are worth naming. */
+export function nearMiss(e: Evidence): boolean {
+  return margin(e) >= -REFUSAL.nearMiss;
 }

@@ -4,6 +4,8 @@ import type { Lang } from '../types.js';
 export interface Labels {
   refusal: string;
   refusalNames: (names: string[]) => string;
+  /** Heads the articles named after a refusal that came close. */
+  closest: string;
   disagreement: string;
   sources: string;
   noDate: string;
@@ -15,6 +17,7 @@ export const LABELS: Record<Lang, Labels> = {
   ru: {
     refusal: 'В статьях нет ответа на этот вопрос.',
     refusalNames: (n) => `В статьях нет ответа на этот вопрос: ${n.join(', ')} в них не упоминается.`,
+    closest: 'Ближе всего к вопросу (ответа в них может не быть):',
     disagreement: 'Статьи расходятся (сначала более новые):',
     sources: 'Источники:',
     noDate: 'дата не указана',
@@ -24,6 +27,7 @@ export const LABELS: Record<Lang, Labels> = {
   kk: {
     refusal: 'Мақалаларда бұл сұраққа жауап жоқ.',
     refusalNames: (n) => `Мақалаларда бұл сұраққа жауап жоқ: ${n.join(', ')} туралы айтылмайды.`,
+    closest: 'Сұраққа ең жақын мақалалар (жауап болмауы мүмкін):',
     disagreement: 'Мақалалардағы деректер әртүрлі (алдымен жаңалары):',
     sources: 'Дереккөздер:',
     noDate: 'күні көрсетілмеген',
@@ -33,6 +37,7 @@ export const LABELS: Record<Lang, Labels> = {
   en: {
     refusal: 'The articles do not contain the answer to this question.',
     refusalNames: (n) => `The articles do not contain the answer to this question: they do not mention ${n.join(', ')}.`,
+    closest: 'Closest to the question (they may not answer it):',
     disagreement: 'The articles disagree (newest first):',
     sources: 'Sources:',
     noDate: 'date not stated',

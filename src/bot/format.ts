@@ -46,7 +46,7 @@ export function htmlToText(html: string): string {
  */
 export function formatAnswer(answer: Answer): string {
   const L = LABELS[answer.language];
-  const labels = new Set([L.sources, L.disagreement]);
+  const labels = new Set([L.sources, L.disagreement, L.closest]);
   const paragraphs = answer.text.split('\n\n');
   return paragraphs
     .map((p, i) => {

@@ -34,7 +34,7 @@ export function commandOf(text: string): string | null {
 
 /** The full sources of an answer: every cited passage and the further ones retrieval found. */
 export function fullSources(a: Answer): string {
-  if (!a.answered) return 'The last answer cited no sources.';
+  if (!a.citations.length && !a.more.length) return 'The last answer cited no sources.';
   const lines: string[] = [];
   for (const c of [...a.citations, ...a.more]) {
     lines.push(`[${c.n}] ${describeSource(c, a.language)}  score ${c.score}`);
