@@ -128,6 +128,9 @@ describe('text', () => {
       expect(stem(uk, 'en'), uk).toBe(stem(us, 'en'));
     expect(stem('rise', 'en')).toBe(stem('rising', 'en'));
     expect(stem('hour', 'en')).toBe(stem('hours', 'en'));
+    // A decade written with an apostrophe is the same decade, not the year it starts with.
+    expect(stem("1970's", 'en')).toBe(stem('1970s', 'en'));
+    expect(stem("1970's", 'en')).not.toBe(stem('1970', 'en'));
   });
 
   it('one month list for every language', () => {

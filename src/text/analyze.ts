@@ -16,7 +16,7 @@ export { STOPWORDS };
 export type AnalyzerName = 'exact' | 'stem' | 'prefix5' | 'ngram3';
 
 /** Bump whenever analysis changes (stop words, suffixes, tokenisation): indexes built before are rebuilt. */
-export const ANALYZER_VERSION = 6;
+export const ANALYZER_VERSION = 7;
 
 export interface Token {
   /** The normalised word (lower case, ё→е). */
@@ -44,6 +44,7 @@ export function tokenize(text: string): Token[] {
 }
 
 const ALL_DIGITS = /^\p{N}+$/u;
+const DECADE_APOSTROPHE = /^\p{N}+0's$/u;
 const CYRILLIC = /\p{Script=Cyrillic}/u;
 const KAZAKH_LETTER = /[әғқңөұүһі]/;
 
@@ -78,6 +79,8 @@ export function stem(word: string, lang?: Lang): string {
   let out = stems.get(key);
   if (out !== undefined) return out;
   if (ALL_DIGITS.test(word)) out = word;
+  // "the 1970's" is "the 1970s" (Snowball would cut it to the year 1970).
+  else if (DECADE_APOSTROPHE.test(word)) out = word.replace("'", '');
   else if (CYRILLIC.test(word)) out = lang === 'kk' || (lang !== 'ru' && KAZAKH_LETTER.test(word)) ? stemKazakh(word) : RUSSIAN.stem(word);
   else out = ENGLISH.stem(american(word));
   stems.set(key, out);
