@@ -11,6 +11,8 @@ import { LexicalIndex } from '../src/index/lexical.js';
 import { planQuery } from '../src/retrieve/query.js';
 import { makeWorkspace, type Workspace } from './helpers/workspace.js';
 import type { Answer } from '../src/types.js';
+import { LABELS } from '../src/answer/i18n.js';
+import { fullSources } from '../src/cli/chat.js';
 
 async function openLexical(ws: Workspace): Promise<AnswerService> {
   await buildIndex({ seedsDir: ws.config.SEEDS_DIR, indexDir: ws.config.INDEX_DIR, model: null, getEmbedder: async () => ({ embedder: null, reason: 'off' }) });
@@ -215,6 +217,32 @@ describe('question analysis', () => {
       ['Какой урожай пшеницы в Костанайской области?'],
     );
     expect(a.citations.map((c) => c.quote)).toContain('Костанайская · 5,1');
+  });
+
+  const town = {
+    'library.txt':
+      'The city library reopens after renovation\n\nMayor Arman Serikov signed the decree on 3 March 2024. The renovation of the central city library was approved after a long debate in the council.\n\nThe library now holds 120,000 books and a new children\'s section. Readers can borrow up to ten books at a time.\n',
+    'bridge.txt':
+      'A new bridge over the river\n\nThe new bridge over the Ishim river was opened in May. It is 400 metres long and carries four lanes of traffic.\n\nEngineers tested the bridge with forty loaded trucks before the opening.\n',
+    'festival.txt':
+      'Music festival in the park\n\nThe summer music festival took place in the central park. More than fifty bands played over three days.\n\nTickets were sold out a week before the festival began.\n',
+  };
+
+  it('quotes the sentence next to the best one when it holds the name asked for and the best one holds none', async () => {
+    const [a] = await askOf(town, ['Who approved the renovation of the central city library?']);
+    expect(a.answered).toBe(true);
+    expect(a.citations[0].quote).toBe('Mayor Arman Serikov signed the decree on 3 March 2024. The renovation of the central city library was approved after a long debate in the council.');
+  });
+
+  it('names the articles nearest a question it almost answered, without quoting them; nothing for a question far off', async () => {
+    const [near, far] = await askOf(town, ['Who is the director of the library?', 'When will the museum reopen?']);
+    expect(near.answered).toBe(false);
+    expect(near.text).toBe(`${LABELS.en.refusal}\n\n${LABELS.en.closest}\n[1] The city library reopens after renovation — about 2024 (inferred from the text) (library.txt)`);
+    // For `ask --json` and /sources each named article carries its best sentence, an exact span like any quote.
+    expect(near.citations).toHaveLength(1);
+    expect(town['library.txt'].slice(near.citations[0].start, near.citations[0].end)).toBe(near.citations[0].quote);
+    expect(fullSources(near).split('\n')[0]).toBe(LABELS.en.closest);
+    expect(far).toMatchObject({ answered: false, citations: [], text: LABELS.en.refusal });
   });
 
   it('gives no year as the short answer when the year next to the name answers another question', async () => {

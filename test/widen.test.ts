@@ -73,6 +73,10 @@ describe('the first quote widened to a neighbour', () => {
     // A definite article before a noun the sentence before has points back to it; before a new noun it does not.
     expect(leansBack('The neighborhood lies west of the freeway and south of the river.', 'West Side is one of the oldest neighborhoods in the city.')).toBe(true);
     expect(leansBack('The bridge was opened in 1932 by the city council.', 'Traffic on the river crossing doubled within a decade.')).toBe(false);
+    // "The first…", "The same…" order or compare; "The ministry…" is not the "Ministers" of the sentence before.
+    expect(leansBack('The first stage will cost 18 billion tenge.', 'The first flights from the new hall will be operated by the national carrier.')).toBe(false);
+    expect(leansBack('The same day the mayor resigned from the office.', 'It happened on the same evening in the city.')).toBe(false);
+    expect(leansBack('The ministry said it would answer in a week.', 'Ministers met on Monday in the capital city.')).toBe(false);
   });
 });
 

@@ -13,7 +13,7 @@ import type { Typed } from './kinds/types.js';
 import { answerKind, type AnswerKind } from './question.js';
 import { quoteSpan, wrapQuote } from './quote.js';
 import { distanceToQuestion, questionContext, rankSentences, wordsBetween, type RankedSentence } from './sentences.js';
-import { COMPOSE, DIRECT } from './weights.js';
+import { COMPOSE, DIRECT, REFUSAL } from './weights.js';
 import { widenedSpan, type SentenceSlot } from './widen.js';
 import { candidatesFor } from './kinds/index.js';
 import { analysePassage } from '../index/analysis.js';
@@ -38,27 +38,31 @@ const PAST_MARKER = new RegExp(`${INITIAL_MARKER.source}|founded|created|establi
 
 export function compose({ question, language, retrieval, index, denseRescue = 1.1 }: ComposeInput): Composed {
   const L = LABELS[language];
+  const meta = (docId: string) => index.document(docId)?.meta;
   const refuse = (text: string, closest: Citation[] = []): Composed => ({
     question,
     language,
     answered: false,
     citations: closest,
     more: [],
-    text: closest.length ? `${text}\n\n${L.closest}\n${closest.map((c) => `[${c.n}] ${describeSource(c, language)}`).join('\n')}` : text,
+    text: closest.length ? `${text}\n\n${L.closest}\n${sourceLines(closest, language)}` : text,
   });
   // A question in another language than its answer matches few words; a close dense match vouches for it.
   const denseVouches = retrieval.bestDense >= denseRescue && retrieval.bestCoverage >= COMPOSE.denseRescueCoverage;
   const evidence = evidenceOf(retrieval, index, language);
-  if (!retrieval.passages.length || (!denseVouches && tooWeak(evidence))) {
-    // Close to the bar, the reply names the articles nearest the question (no quotes: none of them answers it).
-    const closest = nearMiss(evidence) ? closestArticles(retrieval, index) : [];
-    return refuse(retrieval.unknownNames.length ? L.refusalNames(retrieval.unknownNames) : L.refusal, closest);
-  }
   const kind = answerKind(question);
+  if (!retrieval.passages.length || (!denseVouches && tooWeak(evidence))) {
+    const text = retrieval.unknownNames.length ? L.refusalNames(retrieval.unknownNames) : L.refusal;
+    if (!retrieval.passages.length || !nearMiss(evidence)) return refuse(text);
+    // Close to the bar: the articles nearest the question are named (by source line; none of them answers it), each
+    // cited by its best sentence for `ask --json` and /sources.
+    const ranked = rankSentences(retrieval, index, kind, questionContext(question, language, retrieval, index));
+    const nearest = retrieval.documents.slice(0, REFUSAL.closestArticles).flatMap((d) => ranked.find((x) => x.docId === d) ?? []);
+    return refuse(text, nearest.map((x, i) => sentenceCitation(i + 1, x, meta(x.docId))));
+  }
   const q = questionContext(question, language, retrieval, index);
   const ranked = rankSentences(retrieval, index, kind, q);
   if (!ranked.length) return refuse(L.refusal);
-  const meta = (docId: string) => index.document(docId)?.meta;
   const yearOf = (docId: string) => recency(meta(docId));
 
   const best = bestSentence(ranked, kind, question, yearOf);
@@ -81,11 +85,7 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   // Each [n] is one quote: two quotes of one article get two numbers (their source lines name the same article).
   const citations: Citation[] = [];
   const cite = (s: RankedSentence, focus?: { start: number; end: number }): Citation => {
-    const n = citations.length + 1;
-    const span = quoteSpan(s.text, COMPOSE.maxQuoteChars, focus);
-    const c = citation(n, s.docId, meta(s.docId), s.text.slice(span.start, span.end), s.start + span.start, s.start + span.end, round(s.score));
-    if (span.cutBefore) c.cutBefore = true;
-    if (span.cutAfter) c.cutAfter = true;
+    const c = sentenceCitation(citations.length + 1, s, meta(s.docId), focus);
     citations.push(c);
     return c;
   };
@@ -233,14 +233,18 @@ function recency(m: ArticleMeta | undefined): number {
   return m.inferredYear ?? 0;
 }
 
-/** The first articles retrieval ranked, each with its best passage, as numbered citations. */
-function closestArticles(retrieval: Retrieval, index: IndexReader): Citation[] {
-  const out: Citation[] = [];
-  for (const d of retrieval.documents.slice(0, COMPOSE.maxQuotes)) {
-    const p = retrieval.passages.find((x) => x.passage.docId === d);
-    if (p) out.push(passageCitation(p, index.document(d)?.meta, out.length + 1));
-  }
-  return out;
+/** A ranked sentence (or its part around `focus`, when longer than a quote may be) as citation number `n`. */
+function sentenceCitation(n: number, s: RankedSentence, m: ArticleMeta | undefined, focus?: { start: number; end: number }): Citation {
+  const span = quoteSpan(s.text, COMPOSE.maxQuoteChars, focus);
+  const c = citation(n, s.docId, m, s.text.slice(span.start, span.end), s.start + span.start, s.start + span.end, round(s.score));
+  if (span.cutBefore) c.cutBefore = true;
+  if (span.cutAfter) c.cutAfter = true;
+  return c;
+}
+
+/** "[n] Title — outlet, date (file)", one line per citation. */
+function sourceLines(citations: Citation[], language: Lang): string {
+  return citations.map((c) => `[${c.n}] ${describeSource(c, language)}`).join('\n');
 }
 
 /** The article's indexed text (its passages), for the abbreviations it uses. */
@@ -292,7 +296,7 @@ function renderText(a: { direct?: string; figures: Figure[]; citations: Citation
     const byN = new Map(a.citations.map((c) => [c.n, c]));
     parts.push(`${L.disagreement}\n${a.figures.map((f) => `• ${f.value} [${f.citation}], ${whenOf(byN.get(f.citation)!, a.language)}`).join('\n')}`);
   }
-  parts.push(`${L.sources}\n${a.citations.map((c) => `[${c.n}] ${describeSource(c, a.language)}`).join('\n')}`);
+  parts.push(`${L.sources}\n${sourceLines(a.citations, a.language)}`);
   return parts.join('\n\n');
 }
 

@@ -71,5 +71,6 @@ export function tooWeak(e: Evidence): boolean {
 
 /** Refused, but close to the bar: the articles nearest the question are worth naming. */
 export function nearMiss(e: Evidence): boolean {
-  return margin(e) >= -REFUSAL.nearMiss;
+  const m = margin(e);
+  return m < 0 && m >= -REFUSAL.nearMiss;
 }

@@ -17,7 +17,7 @@ export const LABELS: Record<Lang, Labels> = {
   ru: {
     refusal: 'В статьях нет ответа на этот вопрос.',
     refusalNames: (n) => `В статьях нет ответа на этот вопрос: ${n.join(', ')} в них не упоминается.`,
-    closest: 'Ближе всего к вопросу (ответа в них может не быть):',
+    closest: 'Ближе всего к вопросу:',
     disagreement: 'Статьи расходятся (сначала более новые):',
     sources: 'Источники:',
     noDate: 'дата не указана',
@@ -27,7 +27,7 @@ export const LABELS: Record<Lang, Labels> = {
   kk: {
     refusal: 'Мақалаларда бұл сұраққа жауап жоқ.',
     refusalNames: (n) => `Мақалаларда бұл сұраққа жауап жоқ: ${n.join(', ')} туралы айтылмайды.`,
-    closest: 'Сұраққа ең жақын мақалалар (жауап болмауы мүмкін):',
+    closest: 'Сұраққа ең жақын мақалалар:',
     disagreement: 'Мақалалардағы деректер әртүрлі (алдымен жаңалары):',
     sources: 'Дереккөздер:',
     noDate: 'күні көрсетілмеген',
@@ -37,7 +37,7 @@ export const LABELS: Record<Lang, Labels> = {
   en: {
     refusal: 'The articles do not contain the answer to this question.',
     refusalNames: (n) => `The articles do not contain the answer to this question: they do not mention ${n.join(', ')}.`,
-    closest: 'Closest to the question (they may not answer it):',
+    closest: 'Closest to the question:',
     disagreement: 'The articles disagree (newest first):',
     sources: 'Sources:',
     noDate: 'date not stated',

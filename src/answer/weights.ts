@@ -35,6 +35,8 @@ export const REFUSAL = {
    * the named for 19), against 62 of the 226 out-of-corpus questions refused.
    */
   nearMiss: 2,
+  /** How many of the closest articles a near-miss refusal names: as many as an answer quotes at most. */
+  closestArticles: 3,
 } as const;
 
 /** Sentence ranking: a weighted sum of `SentenceFeatures` (sentences.ts). */

@@ -3,7 +3,8 @@
  * belongs to the answer (the second best of its article, or the one its pronoun points back to), both are quoted as
  * one contiguous span of the article, as long as it stays one paragraph and no longer than one sentence may be quoted.
  */
-import { DEFINITE_ARTICLES, LEANING_OPENERS } from '../text/lexicon.js';
+import { stem, STOPWORDS } from '../text/analyze.js';
+import { DEFINITE_ARTICLES, LEANING_OPENERS, ORDERING_ADJECTIVES } from '../text/lexicon.js';
 import { COMPOSE, WIDEN } from './weights.js';
 
 /** A sentence of a passage: offsets in the passage text and its ranking score (undefined: not ranked, e.g. a title). */
@@ -17,15 +18,17 @@ export interface SentenceSlot {
 
 /**
  * A sentence leaning on the one before: it opens with a pronoun or a connective, is a few words only, or opens with
- * a definite article and a noun the sentence before has ("… one of the oldest neighborhoods. The neighborhood lies…").
+ * a definite article and a noun the sentence before has in some form ("… one of the oldest neighborhoods. The
+ * neighborhood lies…"; not "The first…", "The same…": those order, they do not point back).
  */
 export function leansBack(sentence: string, before = ''): boolean {
   const words = sentence.match(WORDS) ?? [];
   if (!words.length) return false;
   if (LEANING_OPENERS.has(words[0]!.toLowerCase()) || words.length < WIDEN.fewWords) return true;
-  if (!DEFINITE_ARTICLES.has(words[0]!.toLowerCase()) || !words[1] || words[1].length < 4) return false;
-  const noun = words[1].toLowerCase().slice(0, 5);
-  return (before.match(WORDS) ?? []).some((w) => w.toLowerCase().startsWith(noun));
+  const noun = words[1]?.toLowerCase();
+  if (!DEFINITE_ARTICLES.has(words[0]!.toLowerCase()) || !noun || STOPWORDS.has(noun) || ORDERING_ADJECTIVES.has(noun)) return false;
+  const own = stem(noun, 'en');
+  return (before.match(WORDS) ?? []).some((w) => stem(w.toLowerCase(), 'en') === own);
 }
 const WORDS = /[\p{L}\p{N}-]+/gu;
 

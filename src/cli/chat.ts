@@ -6,6 +6,7 @@ import { UsageError } from '../app/main.js';
 import { redact } from '../app/redact.js';
 import { describeSource } from '../answer/compose.js';
 import { examplesByLanguage } from '../answer/examples.js';
+import { LABELS } from '../answer/i18n.js';
 import { showQuote } from '../answer/quote.js';
 import { QuestionError } from '../answer/service.js';
 import { loadConfigFromEnvironment } from '../config.js';
@@ -35,7 +36,8 @@ export function commandOf(text: string): string | null {
 /** The full sources of an answer: every cited passage and the further ones retrieval found. */
 export function fullSources(a: Answer): string {
   if (!a.citations.length && !a.more.length) return 'The last answer cited no sources.';
-  const lines: string[] = [];
+  // A refusal cites only the articles nearest the question: its header says so, as the reply did.
+  const lines: string[] = a.answered ? [] : [LABELS[a.language].closest];
   for (const c of [...a.citations, ...a.more]) {
     lines.push(`[${c.n}] ${describeSource(c, a.language)}  score ${c.score}`);
     lines.push(`    «${showQuote(c.quote, c).replace(/\s+/g, ' ')}»`);

@@ -94,6 +94,10 @@ export const LEANING_OPENERS: ReadonlySet<string> = new Set(
 
 /** A definite article: "The neighbourhood lies…" points back to the neighbourhood the sentence before named. */
 export const DEFINITE_ARTICLES: ReadonlySet<string> = new Set(['the']);
+/** Words after "the" that order or compare rather than name what is meant ("The first stage…", "The same day…"). */
+export const ORDERING_ADJECTIVES: ReadonlySet<string> = new Set(
+  ['first', 'second', 'third', 'last', 'next', 'same', 'new', 'old', 'main', 'former', 'latter', 'following', 'previous', 'final', 'whole', 'original', 'current', 'latest', 'largest', 'biggest', 'best'],
+);
 
 /**
  * Endings of words that describe rather than name (adjectives, participles): a count's shown phrase never ends on
