@@ -9,13 +9,13 @@ import type { Answer, ArticleMeta, Citation, Figure, Lang, ScoredPassage } from 
 import { evidenceOf, nearMiss, tooWeak } from './evidence.js';
 import { acronymFor, acronymsIn } from './extract.js';
 import { LABELS } from './i18n.js';
+import { candidatesFor } from './kinds/index.js';
 import type { Typed } from './kinds/types.js';
 import { answerKind, type AnswerKind } from './question.js';
 import { quoteSpan, wrapQuote } from './quote.js';
 import { distanceToQuestion, questionContext, rankSentences, wordsBetween, type RankedSentence } from './sentences.js';
 import { COMPOSE, DIRECT, REFUSAL } from './weights.js';
 import { widenedSpan, type SentenceSlot } from './widen.js';
-import { candidatesFor } from './kinds/index.js';
 import { analysePassage } from '../index/analysis.js';
 
 export interface ComposeInput {

@@ -7,6 +7,8 @@ import { stem, STOPWORDS } from '../text/analyze.js';
 import { DEFINITE_ARTICLES, LEANING_OPENERS, ORDERING_ADJECTIVES } from '../text/lexicon.js';
 import { COMPOSE, WIDEN } from './weights.js';
 
+const WORDS = /[\p{L}\p{N}-]+/gu;
+
 /** A sentence of a passage: offsets in the passage text and its ranking score (undefined: not ranked, e.g. a title). */
 export interface SentenceSlot {
   start: number;
@@ -30,7 +32,6 @@ export function leansBack(sentence: string, before = ''): boolean {
   const own = stem(noun, 'en');
   return (before.match(WORDS) ?? []).some((w) => stem(w.toLowerCase(), 'en') === own);
 }
-const WORDS = /[\p{L}\p{N}-]+/gu;
 
 /**
  * The span [start, end) of `text` to quote for the best sentence `slots[i]`: itself, or itself with the neighbour
