@@ -65,6 +65,24 @@ describe('the index follows seeds/', () => {
     expect(indexed).toEqual(['1/0/0', '0/1/0', '0/0/1']);
   }, 70_000);
 
+  it('follows a folder created while the watcher was still reading the tree, and the file that came with it', async () => {
+    ws = await makeWorkspace();
+    await lexical(ws);
+    // chokidar, left alone, never watched a folder made 1–3 ms after it started (nor reported the file in it).
+    for (const ms of [1, 2, 3]) {
+      const index = await loadIndex(ws.config.INDEX_DIR, { vectors: false });
+      watcher = watchSeeds(ws.config, { index });
+      await new Promise((r) => setTimeout(r, ms));
+      ws.write(`early${ms}/first.txt`, ARTICLE);
+      await until(async () => (await docs(ws!)).includes(`early${ms}/first.txt`), 15_000);
+      ws.write(`early${ms}/second.txt`, ARTICLE.replace('1 250', '1 300'));
+      await until(async () => (await docs(ws!)).includes(`early${ms}/second.txt`), 15_000);
+      await watcher.stop();
+      watcher = undefined;
+      index.close();
+    }
+  }, 120_000);
+
   it('a burst of 500 files copied in is one rebuild; editors’ temporary files are ignored', async () => {
     ws = await makeWorkspace();
     await lexical(ws);

@@ -216,16 +216,32 @@ export function watchSeeds(config: Config, opts: WatchOptions & { index?: Pick<I
 
   const idle = () => (timer || running || dirty ? new Promise<void>((resolve) => idleWaiters.push(resolve)) : Promise.resolve());
 
-  // Changes made while nothing watched (the chat was closed): one build now if the index is behind the folder.
-  // stop() waits for this check, so the index it reads is not closed under it; a failure is one warning line.
-  let initialCheck: Promise<void> = Promise.resolve();
-  if (opts.index) {
-    const index = opts.index;
-    initialCheck = changedSince(config.SEEDS_DIR, index).then(
-      (c) => (c.changed.length || c.removed ? schedule(0) : undefined),
-      (e: Error) => (stopped ? undefined : warn(`warning: could not compare ${config.SEEDS_DIR} with the index (${e.message.split('\n')[0]})`)),
-    );
-  }
+  // Changes made while nothing watched (the chat was closed), and while chokidar was still reading the tree: a
+  // folder created then may never be watched and a file added then is not reported (a folder made 1–3 ms after the
+  // start, measured). So once chokidar is ready, such folders are watched and the index is compared with the files:
+  // one build if it is behind. stop() waits for this check, so the index it reads is not closed under it; a failure
+  // is one warning line.
+  let closing = () => undefined as void;
+  const closed = new Promise<void>((resolve) => (closing = resolve));
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  const initialCheck = Promise.race([ready, closed])
+    .then(async () => {
+      if (stopped) return;
+      const listing = listSeedFiles(config.SEEDS_DIR);
+      const watched = new Set(Object.keys(watcher.getWatched()).map((d) => path.resolve(d)));
+      const root = path.resolve(config.SEEDS_DIR);
+      for (const f of await listing.catch(() => [])) {
+        // The file's folder and those above it, up to SEEDS_DIR.
+        for (let dir = path.dirname(f.absPath); dir.startsWith(root) && !watched.has(dir) && !stopped; dir = path.dirname(dir)) {
+          watched.add(dir);
+          watcher.add(dir);
+        }
+      }
+      if (!opts.index || stopped) return;
+      const c = await changedSince(config.SEEDS_DIR, opts.index, listing);
+      if (c.changed.length || c.removed) schedule(0);
+    })
+    .catch((e: Error) => (stopped ? undefined : warn(`warning: could not compare ${config.SEEDS_DIR} with the index (${e.message.split('\n')[0]})`)));
 
   return {
     get builds() {
@@ -239,6 +255,7 @@ export function watchSeeds(config: Config, opts: WatchOptions & { index?: Pick<I
     },
     async stop() {
       stopped = true;
+      closing();
       if (timer) clearTimeout(timer);
       timer = null;
       dirty = false;
