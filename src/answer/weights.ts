@@ -108,7 +108,8 @@ export const WIDEN = {
   share: 0.7,
   /**
    * A sentence of fewer words leans on the one before it (0: −0.5 kk; pronoun openers alone: +1.4 ru). Refitted
-   * after the 500-character limit: 6 → 8 gains kk 50.9 → 51.5 (half 0 +0.8, half 1 =), ru and en unchanged; 10 and 12 the same.
+   * after the 500-character limit: 6 → 8 gains kk 50.9 → 51.5 (half 0 +0.8, half 1 =), ru and en unchanged; 10 and
+   * 12 give the same.
    */
   fewWords: 8,
 };

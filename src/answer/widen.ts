@@ -35,8 +35,8 @@ export function leansBack(sentence: string, before = ''): boolean {
 
 /**
  * The span [start, end) of `text` to quote for the best sentence `slots[i]`: itself, or itself with the neighbour
- * that scores at least `WIDEN.share` of it or holds the answer it lacks (or the one before, when it leans back: then that one first), or with
- * both when both qualify and fit; never across a line break and never longer than a single
+ * that scores at least `WIDEN.share` of it or holds the answer it lacks (or the one before, when it leans back: then
+ * that one first), or with both when both qualify and fit; never across a line break and never longer than a single
  * sentence may be quoted (`COMPOSE.maxQuoteChars`).
  */
 export function widenedSpan(text: string, slots: readonly SentenceSlot[], i: number): { start: number; end: number } {
@@ -58,7 +58,7 @@ export function widenedSpan(text: string, slots: readonly SentenceSlot[], i: num
   if (next && strong(next) && fits(best, next)) options.push({ start: best.start, end: next.end, score: next.score! });
   if (!options.length) return own;
   options.sort((a, b) => b.score - a.score);
-  // Both neighbours belong to it and the three still read at a glance: all three.
+  // Both neighbours belong to it and the three fit: all three.
   if (options.length === 2 && next!.end - prev!.start <= COMPOSE.maxQuoteChars) return { start: prev!.start, end: next!.end };
   return { start: options[0].start, end: options[0].end };
 }
