@@ -51,16 +51,16 @@ export function compose({ question, language, retrieval, index, denseRescue = 1.
   const denseVouches = retrieval.bestDense >= denseRescue && retrieval.bestCoverage >= COMPOSE.denseRescueCoverage;
   const evidence = evidenceOf(retrieval, index, language);
   const kind = answerKind(question);
+  const q = questionContext(question, language, retrieval, index);
   if (!retrieval.passages.length || (!denseVouches && tooWeak(evidence))) {
     const text = retrieval.unknownNames.length ? L.refusalNames(retrieval.unknownNames) : L.refusal;
     if (!retrieval.passages.length || !nearMiss(evidence)) return refuse(text);
     // Close to the bar: the articles nearest the question are named (by source line; none of them answers it), each
     // cited by its best sentence for `ask --json` and /sources.
-    const ranked = rankSentences(retrieval, index, kind, questionContext(question, language, retrieval, index));
+    const ranked = rankSentences(retrieval, index, kind, q);
     const nearest = retrieval.documents.slice(0, REFUSAL.closestArticles).flatMap((d) => ranked.find((x) => x.docId === d) ?? []);
     return refuse(text, nearest.map((x, i) => sentenceCitation(i + 1, x, meta(x.docId))));
   }
-  const q = questionContext(question, language, retrieval, index);
   const ranked = rankSentences(retrieval, index, kind, q);
   if (!ranked.length) return refuse(L.refusal);
   const yearOf = (docId: string) => recency(meta(docId));
@@ -155,7 +155,7 @@ function directAnswer(kind: AnswerKind, best: RankedSentence): Typed | undefined
 
 /**
  * The best sentence as quoted first: with its neighbour when that belongs to the answer (widen.ts). `holdsAnswer`
- * tells a sentence holding something of the kind asked for (a name, a figure, a date).
+ * tells a neighbour holding something of the kind asked for (a name, a figure, a date).
  */
 function widened(best: RankedSentence, ranked: RankedSentence[], index: IndexReader, holdsAnswer: (text: string) => boolean): RankedSentence {
   const p = best.source;
@@ -163,8 +163,9 @@ function widened(best: RankedSentence, ranked: RankedSentence[], index: IndexRea
   const slots: SentenceSlot[] = analysePassage(index, p).sentences.map((s) => ({ start: s.start, end: s.end, score: s.title ? undefined : scores.get(p.start + s.start) }));
   const i = slots.findIndex((s) => p.start + s.start === best.start);
   if (i < 0) return best;
-  // Only when the best sentence lacks it is a neighbour's name or figure a reason to quote that neighbour.
-  if (!holdsAnswer(best.text)) for (const j of [i - 1, i + 1]) if (slots[j]?.score !== undefined) slots[j].holdsAnswer = holdsAnswer(p.text.slice(slots[j].start, slots[j].end));
+  // Only when the best sentence lacks it (rankSentences found its candidates) is a neighbour's name or figure a
+  // reason to quote that neighbour.
+  if (!best.candidates.length) for (const j of [i - 1, i + 1]) if (slots[j]?.score !== undefined) slots[j].holdsAnswer = holdsAnswer(p.text.slice(slots[j].start, slots[j].end));
   const span = widenedSpan(p.text, slots, i);
   if (span.start === slots[i].start && span.end === slots[i].end) return best;
   return { ...best, start: p.start + span.start, end: p.start + span.end, text: p.text.slice(span.start, span.end) };

@@ -60,7 +60,7 @@ export function answerability(e: Evidence): number {
 }
 
 /** How far the evidence stands above (≥ 0) or below (< 0) the bar for answering, in the model's log-odds. */
-export function margin(e: Evidence): number {
+function margin(e: Evidence): number {
   return answerability(e) - (REFUSAL.threshold - (e.crossLingual ? REFUSAL.crossLingualAllowance : 0));
 }
 
